@@ -1,0 +1,11 @@
+/**
+ * Every command `dac` knows, loaded lazily so that `dac --help` and fast commands do not pay for
+ * Kusto.Language or the engine. Add a command: create src/cli/commands/<name>.ts exporting `command`,
+ * then list it here.
+ */
+import type { Command } from './command.ts';
+
+export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  check: { summary: 'Run every stage (validate, test, build, coverage) over the library', load: () => import('./commands/check.ts') },
+  validate: { summary: 'Check detections: schema, ATT&CK ids, KQL against table schemas, platform rules', load: () => import('./commands/validate.ts') },
+};

@@ -1,0 +1,127 @@
+/**
+ * YAML parsing that keeps source positions, so every diagnostic can name a line and column.
+ *
+ * Uses the `yaml` package rather than js-yaml because it exposes the node tree with offsets (js-yaml only
+ * returns plain values), limits alias expansion (YAML bombs), and rejects duplicate keys.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+
+export interface SourcePosition {
+  line: number;
+  column: number;
+}
+
+export interface YamlParseError {
+  message: string;
+  position: SourcePosition;
+  code: string;
+}
+
+export interface YamlSource {
+  text: string;
+  data: unknown;
+  errors: YamlParseError[];
+  warnings: YamlParseError[];
+  /** Position of the value at `path`, or of the nearest ancestor that exists. */
+  positionOf(path: readonly (string | number)[], which?: 'key' | 'value'): SourcePosition;
+  /** Maps an offset inside the string scalar at `path` to a file position (exact for block scalars). */
+  positionInScalar(path: readonly (string | number)[], offset: number): SourcePosition;
+}
+
+const MAX_ALIAS_COUNT = 100;
+
+export function parseYamlSource(text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    keepSourceTokens: true,
+  });
+  const toPos = (offset: number): SourcePosition => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  const errors: YamlParseError[] = doc.errors.map((e) => ({ message: firstLine(e.message), position: toPos(e.pos[0]), code: e.code }));
+  const warnings: YamlParseError[] = doc.warnings.map((e) => ({ message: firstLine(e.message), position: toPos(e.pos[0]), code: e.code }));
+  let data: unknown = null;
+  if (errors.length === 0) {
+    try {
+      data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      errors.push({ message: (err as Error).message, position: { line: 1, column: 1 }, code: 'ALIAS_LIMIT' });
+    }
+  }
+
+  const positionOf: YamlSource['positionOf'] = (path, which = 'value') => {
+    const { node, keyNode, depth } = walk(doc, path);
+    const target = which === 'key' && depth === path.length && keyNode ? keyNode : node ?? keyNode;
+    const offset = target?.range?.[0] ?? 0;
+    return toPos(offset);
+  };
+
+  const positionInScalar: YamlSource['positionInScalar'] = (path, offset) => {
+    const { node, depth } = walk(doc, path);
+    if (!node || depth !== path.length || !isScalar(node) || !node.range) return positionOf(path);
+    return toPos(scalarSourceOffset(text, node, offset));
+  };
+
+  return { text, data, errors, warnings, positionOf, positionInScalar };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.trim();
+}
+
+function walk(doc: Document, path: readonly (string | number)[]): { node: Node | null; keyNode: Node | null; depth: number } {
+  let node: unknown = doc.contents;
+  let keyNode: Node | null = null;
+  let depth = 0;
+  for (const key of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
+      if (!pair) break;
+      keyNode = pair.key as Node;
+      node = pair.value;
+    } else if (isSeq(node) && typeof key === 'number') {
+      const item = node.items[key];
+      if (item === undefined) break;
+      keyNode = null;
+      node = item;
+    } else break;
+    depth++;
+  }
+  return { node: (node as Node | null) ?? null, keyNode, depth };
+}
+
+/**
+ * Offset in the file of character `offset` of a scalar's value. Block literals (`|`) keep lines verbatim
+ * after removing the indentation, so the mapping is exact there; for other styles we map line by line,
+ * which is exact for single-line scalars and close otherwise.
+ */
+function scalarSourceOffset(text: string, node: Scalar, offset: number): number {
+  const [start, valueEnd] = node.range!;
+  const value = String(node.value);
+  const before = value.slice(0, offset);
+  const lineInValue = before.split('\n').length - 1;
+  const colInValue = offset - (before.lastIndexOf('\n') + 1);
+  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+    // Skip the header line (`|`, `|-`, `>+2` …), then count content lines, skipping none: blank lines
+    // in the value are blank lines in the source.
+    let pos = text.indexOf('\n', start) + 1;
+    for (let i = 0; i < lineInValue && pos > 0 && pos < valueEnd; i++) pos = text.indexOf('\n', pos) + 1;
+    const lineEnd = text.indexOf('\n', pos);
+    const line = text.slice(pos, lineEnd === -1 ? undefined : lineEnd);
+    const indent = line.length - line.trimStart().length;
+    const valueLine = value.split('\n')[lineInValue] ?? '';
+    const extraIndent = Math.max(0, valueLine.length - valueLine.trimStart().length);
+    return pos + Math.max(0, indent - extraIndent) + colInValue;
+  }
+  const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
+  if (lineInValue === 0) return start + quoted + colInValue;
+  let pos = start;
+  for (let i = 0; i < lineInValue; i++) pos = text.indexOf('\n', pos) + 1;
+  const line = text.slice(pos, text.indexOf('\n', pos) === -1 ? undefined : text.indexOf('\n', pos));
+  return pos + (line.length - line.trimStart().length) + colInValue;
+}
