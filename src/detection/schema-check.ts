@@ -9,7 +9,9 @@ import type { SourceFile } from './load-file.ts';
 import type { Detection } from './types.ts';
 
 // ajv-formats is published as CJS with a default export; under NodeNext the callable sits on `.default`.
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+type AddFormats = (ajv: Ajv2020) => Ajv2020;
+const addFormats: AddFormats =
+  (addFormatsModule as unknown as { default?: AddFormats }).default ?? (addFormatsModule as unknown as AddFormats);
 
 let validator: ValidateFunction | undefined;
 let schemaJson: Record<string, unknown> | undefined;
