@@ -1,17 +1,53 @@
+import { runStages, type Stage, type StageResult } from '../../check/stages.ts';
 import { validateLibrary } from '../../validate/validate-library.ts';
 import type { Command } from '../command.ts';
-import { formatDiagnosticsText } from '../diagnostics-output.ts';
+import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
+
+const validateStage: Stage = {
+  name: 'validate',
+  async run(paths) {
+    const result = validateLibrary(paths);
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const warnings = result.diagnostics.length - errors;
+    return {
+      status: errors || result.files === 0 ? 'failed' : warnings ? 'warnings' : 'ok',
+      summary: result.files === 0 ? 'no detection files found' : `${result.files} files, ${result.detections.length} detections, ${errors} errors, ${warnings} warnings`,
+      ...(result.diagnostics.length ? { details: formatDiagnosticsText(result.diagnostics), diagnostics: result.diagnostics } : {}),
+    };
+  },
+};
+
+/** Stages in pipeline order; each later issue adds its stage here. */
+export const CHECK_STAGES: Stage[] = [validateStage];
+
+const MARK: Record<StageResult['status'], string> = { ok: 'ok', warnings: 'ok*', failed: 'FAIL' };
 
 export const command: Command = {
   name: 'check',
   summary: 'Run every stage (validate, test, build, coverage) over the library',
-  usage: '[paths…]',
-  options: {},
+  usage: '[paths…] [--format text|json]',
+  description: 'Runs each stage in order over the detections (default: detections/). A failing stage does not stop the\nlater ones; the exit code is 1 if any stage failed.',
+  options: {
+    format: { type: 'string', description: 'Output format: text (default) or json', valueName: 'fmt' },
+  },
   async run(ctx) {
-    const result = validateLibrary(ctx.positionals);
-    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-    if (result.diagnostics.length) ctx.stdout(formatDiagnosticsText(result.diagnostics) + '\n\n');
-    ctx.stdout(`validate  ${errors ? 'FAIL' : 'ok  '}  ${result.detections.length} detections, ${errors} errors\n`);
-    return errors ? 1 : 0;
+    const format = parseFormat(ctx.values.format, ['text', 'json'] as const, 'text');
+    const results = await runStages(CHECK_STAGES, ctx.positionals, (name) => {
+      if (ctx.interactive) ctx.stderr(`\r\x1b[Kcheck: ${name}…`);
+    });
+    if (ctx.interactive) ctx.stderr('\r\x1b[K');
+    const failed = results.some((r) => r.status === 'failed');
+    if (format === 'json') {
+      ctx.stdout(JSON.stringify({ ok: !failed, stages: results.map(({ diagnostics: _d, details: _x, ...r }) => r) }, null, 2) + '\n');
+      return failed ? 1 : 0;
+    }
+    for (const r of results) {
+      if (r.details) ctx.stdout(`── ${r.stage} ${'─'.repeat(Math.max(0, 60 - r.stage.length))}\n${r.details}\n\n`);
+    }
+    const width = Math.max(...results.map((r) => r.stage.length));
+    ctx.stdout('dac check\n');
+    for (const r of results) ctx.stdout(`  ${r.stage.padEnd(width)}  ${MARK[r.status].padEnd(4)}  ${r.summary}  (${(r.durationMs / 1000).toFixed(1)}s)\n`);
+    ctx.stdout(failed ? 'FAILED: fix the problems above.\n' : 'All stages passed.\n');
+    return failed ? 1 : 0;
   },
 };
