@@ -1,4 +1,6 @@
 import { runStages, type Stage, type StageResult } from '../../check/stages.ts';
+import { loadLibrary } from '../../detection/library.ts';
+import { buildCoverageReports, writeCoverageReports } from '../../report/coverage/index.ts';
 import { validateLibrary } from '../../validate/validate-library.ts';
 import type { Command } from '../command.ts';
 import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
@@ -17,8 +19,25 @@ const validateStage: Stage = {
   },
 };
 
+const coverageStage: Stage = {
+  name: 'coverage',
+  async run(paths) {
+    const library = loadLibrary(paths);
+    const reports = buildCoverageReports(library.detections.map((d) => ({ file: d.file, detection: d.detection })));
+    writeCoverageReports(reports, 'reports');
+    const { all } = reports.models;
+    const techniques = new Set([...all.cells.values()].map((c) => c.technique.id)).size;
+    const problems = all.problems.length;
+    return {
+      status: problems ? 'warnings' : 'ok',
+      summary: `${techniques} techniques covered by ${all.counted.length} detections → reports/${problems ? `, ${problems} ATT&CK problems` : ''}`,
+      ...(problems ? { details: all.problems.map((p) => `${p.detection.file}: ${p.technique} is ${p.kind}${p.replacement ? ` (use ${p.replacement})` : ''}`).join('\n') } : {}),
+    };
+  },
+};
+
 /** Stages in pipeline order; each later issue adds its stage here. */
-export const CHECK_STAGES: Stage[] = [validateStage];
+export const CHECK_STAGES: Stage[] = [validateStage, coverageStage];
 
 const MARK: Record<StageResult['status'], string> = { ok: 'ok', warnings: 'ok*', failed: 'FAIL' };
 

@@ -1,0 +1,163 @@
+// Draws the coverage matrix from the embedded JSON. Only textContent and attributes are set from data:
+// detection names and files come from pull requests and must never be parsed as HTML.
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('coverage-data').textContent);
+  var matrix = document.getElementById('matrix');
+  var details = document.getElementById('details');
+  var platformFilter = document.getElementById('platform-filter');
+  var statusFilter = document.getElementById('status-filter');
+  var coveredOnly = document.getElementById('covered-only');
+  var expandAll = document.getElementById('expand-all');
+  var selected = null;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    if (attrs) Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function visibleDetections(key) {
+    var platform = platformFilter.value;
+    var status = statusFilter.value;
+    return (data.cells[key] || []).map(function (i) { return data.detections[i]; }).filter(function (d) {
+      if (platform !== 'all' && d.platforms.indexOf(platform) < 0) return false;
+      if (status === 'production' && d.status !== 'production') return false;
+      if (status === 'preproduction' && d.status === 'production') return false;
+      return true;
+    });
+  }
+
+  function shade(count) { return count >= 3 ? 'c3' : count === 2 ? 'c2' : count === 1 ? 'c1' : 'c0'; }
+
+  function showDetails(cell) {
+    var key = cell.getAttribute('data-key');
+    var list = visibleDetections(key);
+    details.textContent = '';
+    details.appendChild(el('h3', null, cell.getAttribute('data-technique') + ' ' + cell.getAttribute('data-name')));
+    details.appendChild(el('p', { 'class': 'muted' }, 'Tactic: ' + cell.getAttribute('data-tactic-name')));
+    if (!list.length) { details.appendChild(el('p', null, 'No detection covers this technique with the current filters.')); return; }
+    var ul = el('ul', { 'class': 'detection-list' });
+    list.forEach(function (d) {
+      var li = el('li');
+      li.appendChild(el('strong', { 'class': 'detection-name' }, d.name));
+      li.appendChild(el('br'));
+      li.appendChild(el('span', { 'class': 'badge ' + d.status }, d.status));
+      d.platforms.forEach(function (p) { li.appendChild(el('span', { 'class': 'badge' }, p)); });
+      li.appendChild(el('div', { 'class': 'muted' }, d.file));
+      ul.appendChild(li);
+    });
+    details.appendChild(ul);
+  }
+
+  function techniqueCell(t, tactic, isSub) {
+    var key = t.id + '|' + tactic.shortname;
+    var cell = el('button', {
+      type: 'button', 'class': 'cell' + (isSub ? ' sub' : ''), 'data-key': key, 'data-technique': t.id,
+      'data-name': t.name, 'data-tactic-name': tactic.name, 'data-tactic': tactic.shortname,
+    });
+    cell.appendChild(el('span', { 'class': 'tid' }, t.id));
+    cell.appendChild(document.createTextNode(t.name));
+    cell.addEventListener('mouseenter', function () { if (!selected) showDetails(cell); });
+    cell.addEventListener('focus', function () { showDetails(cell); });
+    cell.addEventListener('click', function () {
+      if (selected) selected.classList.remove('selected');
+      selected = selected === cell ? null : cell;
+      if (selected) selected.classList.add('selected');
+      showDetails(cell);
+    });
+    return cell;
+  }
+
+  function build() {
+    data.tactics.forEach(function (tactic) {
+      var column = el('section', { 'class': 'tactic', 'data-tactic': tactic.shortname });
+      var h2 = el('h2', null, tactic.name);
+      var count = el('small', { 'class': 'tactic-count' });
+      h2.appendChild(count);
+      column.appendChild(h2);
+      tactic.techniques.forEach(function (t) {
+        var group = el('div', { 'class': 'group', 'data-technique': t.id });
+        var parent = techniqueCell(t, tactic, false);
+        group.appendChild(parent);
+        if (t.subs.length) {
+          var toggle = el('span', { 'class': 'toggle', role: 'button', 'aria-label': 'show sub-techniques of ' + t.id, tabindex: '0' }, '▸' + t.subs.length);
+          parent.insertBefore(toggle, parent.firstChild);
+          var subs = el('div', { 'class': 'subs hidden' });
+          t.subs.forEach(function (s) { subs.appendChild(techniqueCell(s, tactic, true)); });
+          group.appendChild(subs);
+          toggle.addEventListener('click', function (e) {
+            e.stopPropagation();
+            subs.classList.toggle('hidden');
+            toggle.textContent = (subs.classList.contains('hidden') ? '▸' : '▾') + t.subs.length;
+          });
+        }
+        column.appendChild(group);
+      });
+      matrix.appendChild(column);
+    });
+  }
+
+  function refresh() {
+    var covered = 0;
+    document.querySelectorAll('.tactic').forEach(function (column) {
+      var coveredHere = 0;
+      column.querySelectorAll('.group').forEach(function (group) {
+        var any = false;
+        group.querySelectorAll('.cell').forEach(function (cell) {
+          var n = visibleDetections(cell.getAttribute('data-key')).length;
+          cell.classList.remove('c0', 'c1', 'c2', 'c3');
+          cell.classList.add(shade(n));
+          cell.setAttribute('data-count', String(n));
+          cell.setAttribute('title', cell.getAttribute('data-technique') + ': ' + n + ' detection' + (n === 1 ? '' : 's'));
+          if (n) any = true;
+          if (n && cell.classList.contains('sub')) {
+            var subs = cell.parentNode;
+            subs.classList.remove('hidden');
+            var toggle = group.querySelector('.toggle');
+            if (toggle) toggle.textContent = '▾' + subs.children.length;
+          }
+        });
+        if (any) coveredHere++;
+        group.classList.toggle('hidden', coveredOnly.checked && !any);
+      });
+      column.querySelector('.tactic-count').textContent = coveredHere + ' / ' + column.querySelectorAll('.group').length + ' covered';
+      covered += coveredHere;
+    });
+    document.getElementById('subtitle').textContent = 'MITRE ATT&CK Enterprise v' + data.attackVersion + ' · ' + data.generatedFrom +
+      ' · ' + covered + ' techniques covered with the current filters (a technique counts once per tactic)';
+    if (selected) showDetails(selected);
+  }
+
+  function notes() {
+    var section = document.getElementById('notes');
+    function block(title, items) {
+      if (!items.length) return;
+      section.appendChild(el('h2', null, title));
+      var ul = el('ul');
+      items.forEach(function (s) { ul.appendChild(el('li', null, s)); });
+      section.appendChild(ul);
+    }
+    block('ATT&CK problems (not counted)', data.problems);
+    block('Detections not counted', data.notCounted);
+    if (data.delta) {
+      var d = data.delta;
+      block('Newly covered since ' + d.baseRef, d.newlyCovered.map(function (c) { return c.technique + ' ' + c.name + ' (' + c.tactic + ')'; }));
+      block('No longer covered since ' + d.baseRef, d.noLongerCovered.map(function (c) { return c.technique + ' ' + c.name + ' (' + c.tactic + ')'; }));
+      block('Detections added', d.added.map(function (x) { return x.name; }));
+      block('Detections removed', d.removed.map(function (x) { return x.name; }));
+      block('Detections changed', d.changed.map(function (x) { return x.name; }));
+    }
+  }
+
+  build();
+  refresh();
+  notes();
+  [platformFilter, statusFilter, coveredOnly].forEach(function (c) { c.addEventListener('change', refresh); });
+  expandAll.addEventListener('click', function () {
+    var anyHidden = document.querySelector('.subs.hidden') !== null;
+    document.querySelectorAll('.subs').forEach(function (s) { s.classList.toggle('hidden', !anyHidden); });
+    expandAll.textContent = anyHidden ? 'Collapse sub-techniques' : 'Expand sub-techniques';
+  });
+})();

@@ -1,0 +1,79 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLibrary } from '../../src/detection/library.ts';
+import { repoPath } from '../../src/paths.ts';
+import { buildCoverageReports } from '../../src/report/coverage/index.ts';
+import { CHROMIUM, hasChromium, launchChromium } from './browser.ts';
+
+if (!hasChromium) {
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! coverage.html browser test SKIPPED: no Chromium at ${CHROMIUM}.\n` +
+      `!! Install Debian's chromium package (apt-get install -y chromium) or set CHROMIUM_PATH.\n${'!'.repeat(78)}\n`,
+  );
+}
+
+describe.skipIf(!hasChromium)('coverage.html in headless Chromium', () => {
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    const library = loadLibrary([repoPath('detections')]).detections.map((d) => ({ file: d.file, detection: d.detection }));
+    const dir = mkdtempSync(join(tmpdir(), 'dac-cov-html-'));
+    const file = join(dir, 'coverage.html');
+    writeFileSync(file, buildCoverageReports(library).files['coverage.html']!);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('request', (r) => { if (!r.url().startsWith('file:')) errors.push(`network request: ${r.url()}`); });
+    await page.goto(pathToFileURL(file).href);
+    expect(errors).toEqual([]);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const background = (key: string) =>
+    page.locator(`[data-key="${key}"]`).evaluate((el) => getComputedStyle(el).backgroundColor);
+
+  it('shades the covered cells of the seed techniques and leaves uncovered ones plain', async () => {
+    const uncovered = await background('T1059|execution');
+    for (const key of ['T1071.001|command-and-control', 'T1105|command-and-control', 'T1110|credential-access', 'T1048|exfiltration', 'T1018|discovery']) {
+      await expect(page.locator(`[data-key="${key}"]`).isVisible(), key).resolves.toBe(true);
+      expect(await background(key), key).not.toBe(uncovered);
+      expect(Number(await page.locator(`[data-key="${key}"]`).getAttribute('data-count')), key).toBeGreaterThan(0);
+    }
+  });
+
+  it('the platform filter removes coverage that exists on the other platform only', async () => {
+    const tvm = '[data-key="T1210|lateral-movement"]';
+    expect(await page.locator(tvm).getAttribute('data-count')).toBe('1');
+    await page.selectOption('#platform-filter', 'sentinel');
+    expect(await page.locator(tvm).getAttribute('data-count')).toBe('0');
+    await page.selectOption('#platform-filter', 'defender');
+    expect(await page.locator(tvm).getAttribute('data-count')).toBe('1');
+    expect(await page.locator('[data-key="T1071|command-and-control"]').getAttribute('data-count')).toBe('0');
+    await page.selectOption('#platform-filter', 'all');
+  });
+
+  it('the status filter separates production from test and experimental', async () => {
+    const inventory = '[data-key="T1046|discovery"]';
+    expect(await page.locator(inventory).getAttribute('data-count')).toBe('1');
+    await page.selectOption('#status-filter', 'production');
+    expect(await page.locator(inventory).getAttribute('data-count')).toBe('0');
+    await page.selectOption('#status-filter', 'all');
+  });
+
+  it('clicking a cell lists the detections that cover it, and a screenshot is saved', async () => {
+    await page.click('[data-key="T1105|command-and-control"]');
+    const names = await page.locator('#details .detection-name').allTextContents();
+    expect(names.sort()).toEqual(['Executable downloaded over HTTP (network signature)', 'Executable or archive downloaded over plain HTTP']);
+    mkdirSync('test-output', { recursive: true });
+    await page.screenshot({ path: 'test-output/coverage-matrix.png', fullPage: false });
+  });
+});

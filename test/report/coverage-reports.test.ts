@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLibrary } from '../../src/detection/library.ts';
+import { createAjv } from '../../src/detection/schema-check.ts';
+import { repoPath } from '../../src/paths.ts';
+import { buildCoverageReports, compareCoverage, detectionsAtRef, GitRefError } from '../../src/report/coverage/index.ts';
+import { jsonForScript } from '../../src/report/coverage/render-html.ts';
+import { runCli } from '../../src/cli/main.ts';
+
+const library = loadLibrary([repoPath('detections')]).detections.map((d) => ({ file: d.file, detection: d.detection }));
+const validateLayer = createAjv().compile(JSON.parse(readFileSync(repoPath('schemas/navigator/layer-4.5.schema.json'), 'utf8')));
+
+describe('coverage reports for the bundled library', () => {
+  const reports = buildCoverageReports(library);
+
+  it('all three Navigator layers validate against the layer 4.5 schema', () => {
+    for (const name of ['attack-layer.json', 'attack-layer.sentinel.json', 'attack-layer.defender.json']) {
+      const layer = JSON.parse(reports.files[name]!);
+      expect(validateLayer(layer), `${name}: ${JSON.stringify(validateLayer.errors)}`).toBe(true);
+      expect(layer.versions).toEqual({ attack: '18.1', navigator: '5.1.0', layer: '4.5' });
+      expect(layer.domain).toBe('enterprise-attack');
+    }
+  });
+
+  it('the main layer scores the seed techniques and names their detections', () => {
+    const layer = JSON.parse(reports.files['attack-layer.json']!);
+    const byId = (id: string) => layer.techniques.filter((t: { techniqueID: string }) => t.techniqueID === id);
+    for (const id of ['T1071.001', 'T1105', 'T1110', 'T1048', 'T1018']) {
+      const entries = byId(id).filter((t: { score?: number }) => t.score !== undefined);
+      expect(entries.length, id).toBeGreaterThan(0);
+      expect(entries[0].score).toBeGreaterThan(0);
+      expect(entries[0].comment).toMatch(/detection/);
+    }
+    // The parent of a covered sub-technique is shown expanded.
+    expect(byId('T1071').some((t: { showSubtechniques?: boolean }) => t.showSubtechniques)).toBe(true);
+    const t1105 = byId('T1105')[0];
+    expect(t1105.score).toBe(2);
+    expect(t1105.metadata.filter((m: { name?: string }) => m.name === 'detection').map((m: { value: string }) => m.value).sort()).toEqual([
+      'Executable downloaded over HTTP (network signature)', 'Executable or archive downloaded over plain HTTP',
+    ]);
+  });
+
+  it('platform layers differ where detections are enabled on one side only', () => {
+    const ids = (name: string) => new Set(JSON.parse(reports.files[name]!).techniques.map((t: { techniqueID: string }) => t.techniqueID));
+    // CVE signatures joined with TVM are Defender-only; threat-intel matches are Sentinel-only.
+    expect(ids('attack-layer.defender.json').has('T1210')).toBe(true);
+    expect(ids('attack-layer.sentinel.json').has('T1210')).toBe(false);
+    expect(ids('attack-layer.sentinel.json').has('T1071')).toBe(true);
+  });
+
+  it('coverage.md has the per-tactic table and technique rows', () => {
+    const md = reports.files['coverage.md']!;
+    expect(md).toMatch(/\| Credential Access \| 1 \/ 17 \| 1 \| 1 \|/);
+    expect(md).toMatch(/\| T1110 Brute Force \| credential-access \| SSH brute force from a device \| — \|/);
+    expect(md).toMatch(/Unusual SSH client or server software \(test\)/);
+  });
+});
+
+describe('untrusted strings in reports', () => {
+  const hostile = '</script><img src=x onerror=alert(1)><!-- | ** \u2028';
+  const reports = buildCoverageReports([{ file: 'detections/evil.yaml', detection: { ...library[0]!.detection, name: hostile } }]);
+
+  it('the HTML embeds names only inside escaped JSON', () => {
+    const html = reports.files['coverage.html']!;
+    expect(html).not.toContain('</script><img');
+    expect(html).not.toContain('<img src=x');
+    const json = /<script type="application\/json" id="coverage-data">(.*?)<\/script>/s.exec(html)![1]!;
+    expect(JSON.parse(json).detections[0].name).toBe(hostile);
+    expect(jsonForScript({ a: '</script>' })).toBe('{"a":"\\u003c/script\\u003e"}');
+  });
+
+  it('Markdown escapes table pipes and HTML', () => {
+    const md = reports.files['coverage.md']!;
+    expect(md).not.toContain('<img');
+    expect(md).toContain('&lt;/script&gt;');
+    expect(md).toContain('\\|');
+  });
+});
+
+describe('delta against a git ref', () => {
+  function repoWith(files: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-cov-git-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+    git('init', '-q');
+    git('config', 'user.email', 't@example.com');
+    git('config', 'user.name', 't');
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(join(dir, name, '..'), { recursive: true });
+      writeFileSync(join(dir, name), content);
+    }
+    git('add', '-A');
+    git('commit', '-qm', 'base');
+    return dir;
+  }
+
+  it('reads the base version with git and reports newly/no longer covered techniques and detection changes', () => {
+    const sshFile = readFileSync(repoPath('detections/network/ssh/ssh-brute-force.yaml'), 'utf8');
+    const icmpFile = readFileSync(repoPath('detections/network/icmp/icmp-high-volume-upload.yaml'), 'utf8');
+    const dir = repoWith({ 'detections/ssh.yaml': sshFile, 'detections/icmp.yaml': icmpFile });
+    const base = detectionsAtRef('HEAD', ['detections'], dir);
+    expect(base.map((d) => d.detection.name).sort()).toEqual(['High-volume data upload over ICMP', 'SSH brute force from a device']);
+    const ssh = base.find((d) => d.file.endsWith('ssh.yaml'))!;
+    const head = [
+      { file: ssh.file, detection: { ...ssh.detection, mitre: [{ technique: 'T1110', tactic: 'credential-access' }] } },
+      library.find((d) => d.detection.mitre.some((m) => m.technique === 'T1018'))!,
+    ];
+    const delta = compareCoverage('HEAD', base, head);
+    expect(delta.newlyCovered.map((c) => c.technique).sort()).toEqual(['T1018', 'T1595']);
+    expect(delta.noLongerCovered.map((c) => c.technique).sort()).toEqual(['T1021.004', 'T1048']);
+    expect(delta.added.map((d) => d.name)).toEqual(['Internal ping sweep']);
+    expect(delta.removed.map((d) => d.name)).toEqual(['High-volume data upload over ICMP']);
+    expect(delta.changed.map((d) => d.name)).toEqual(['SSH brute force from a device']);
+  });
+
+  it('an unknown ref is a clear error', () => {
+    const dir = repoWith({ 'detections/x.yaml': 'a: 1\n' });
+    expect(() => detectionsAtRef('no-such-branch', ['detections'], dir)).toThrow(GitRefError);
+  });
+
+  it('dac coverage --base with a bad ref exits 2 with the reason', async () => {
+    let err = '';
+    const code = await runCli(['coverage', repoPath('detections'), '--out', mkdtempSync(join(tmpdir(), 'dac-cov-')), '--base', 'definitely-not-a-ref'], { stdout: () => {}, stderr: (s) => void (err += s) });
+    expect(code).toBe(2);
+    expect(err).toMatch(/'definitely-not-a-ref' is not a commit/);
+  });
+});
