@@ -1,4 +1,5 @@
 import { runStages, type Stage, type StageResult } from '../../check/stages.ts';
+import { buildLibrary, writeBuild } from '../../build/index.ts';
 import { loadLibrary } from '../../detection/library.ts';
 import { buildCoverageReports, writeCoverageReports } from '../../report/coverage/index.ts';
 import { validateLibrary } from '../../validate/validate-library.ts';
@@ -14,6 +15,22 @@ const validateStage: Stage = {
     return {
       status: errors || result.files === 0 ? 'failed' : warnings ? 'warnings' : 'ok',
       summary: result.files === 0 ? 'no detection files found' : `${result.files} files, ${result.detections.length} detections, ${errors} errors, ${warnings} warnings`,
+      ...(result.diagnostics.length ? { details: formatDiagnosticsText(result.diagnostics), diagnostics: result.diagnostics } : {}),
+    };
+  },
+};
+
+const buildStage: Stage = {
+  name: 'build',
+  async run(paths) {
+    const library = loadLibrary(paths);
+    const result = buildLibrary(library.detections);
+    writeBuild(result, 'dist');
+    const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+    const by = (p: string) => result.artifacts.filter((a) => a.platform === p).length;
+    return {
+      status: errors ? 'failed' : result.diagnostics.length ? 'warnings' : 'ok',
+      summary: `${result.artifacts.length} artifacts (${by('sentinel')} Sentinel, ${by('defender')} Defender) → dist/, contract-checked`,
       ...(result.diagnostics.length ? { details: formatDiagnosticsText(result.diagnostics), diagnostics: result.diagnostics } : {}),
     };
   },
@@ -37,7 +54,7 @@ const coverageStage: Stage = {
 };
 
 /** Stages in pipeline order; each later issue adds its stage here. */
-export const CHECK_STAGES: Stage[] = [validateStage, coverageStage];
+export const CHECK_STAGES: Stage[] = [validateStage, buildStage, coverageStage];
 
 const MARK: Record<StageResult['status'], string> = { ok: 'ok', warnings: 'ok*', failed: 'FAIL' };
 

@@ -1,0 +1,62 @@
+/** Checks every rendered artifact against the API contract schemas before anything reaches a tenant. */
+import { readFileSync } from 'node:fs';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from '../detection/schema-check.ts';
+import type { Platform } from '../kql/table-schemas.ts';
+import { repoPath } from '../paths.ts';
+import { parseIsoDuration } from '../util/iso-duration.ts';
+
+const validators = new Map<Platform, ValidateFunction>();
+
+function validatorFor(platform: Platform): ValidateFunction {
+  let v = validators.get(platform);
+  if (!v) {
+    const file = platform === 'sentinel' ? 'sentinel-alert-rule' : 'defender-detection-rule';
+    v = createAjv().compile(JSON.parse(readFileSync(repoPath(`schemas/contracts/${file}.schema.json`), 'utf8')));
+    validators.set(platform, v);
+  }
+  return v;
+}
+
+export interface ContractViolation {
+  /** JSON pointer inside the artifact. */
+  path: string;
+  message: string;
+}
+
+export function checkArtifactContract(platform: Platform, artifact: unknown): ContractViolation[] {
+  const validate = validatorFor(platform);
+  const out: ContractViolation[] = [];
+  if (!validate(artifact)) {
+    for (const e of (validate.errors ?? []).filter((x: ErrorObject) => x.keyword !== 'if')) {
+      const extra = e.keyword === 'additionalProperties' ? ` \`${String((e.params as { additionalProperty: string }).additionalProperty)}\`` : '';
+      out.push({ path: e.instancePath || '/', message: `${e.message ?? 'invalid'}${extra}` });
+    }
+  }
+  out.push(...(platform === 'sentinel' ? sentinelSemantics(artifact) : defenderSemantics(artifact)));
+  return out;
+}
+
+// What JSON Schema cannot say: relations between fields.
+function sentinelSemantics(artifact: unknown): ContractViolation[] {
+  const out: ContractViolation[] = [];
+  const p = (artifact as { resources?: { properties?: Record<string, unknown> }[] }).resources?.[0]?.properties;
+  if (!p) return out;
+  const techniques = new Set((p.techniques as string[] | undefined) ?? []);
+  for (const sub of (p.subTechniques as string[] | undefined) ?? []) {
+    if (!techniques.has(sub.split('.')[0]!)) out.push({ path: '/resources/0/properties/subTechniques', message: `sub-technique ${sub} without its parent in techniques` });
+  }
+  const freq = typeof p.queryFrequency === 'string' ? parseIsoDuration(p.queryFrequency) : null;
+  const period = typeof p.queryPeriod === 'string' ? parseIsoDuration(p.queryPeriod) : null;
+  if (freq !== null && period !== null && freq > period) out.push({ path: '/resources/0/properties/queryFrequency', message: 'queryFrequency is longer than queryPeriod' });
+  return out;
+}
+
+function defenderSemantics(artifact: unknown): ContractViolation[] {
+  const s = (artifact as { schedule?: { frequency?: string; lookback?: string } }).schedule;
+  if (!s?.lookback || !s.frequency) return [];
+  if (s.frequency === 'PT0S') return [{ path: '/schedule/lookback', message: 'continuous (PT0S) rules have no lookback' }];
+  const f = parseIsoDuration(s.frequency);
+  const l = parseIsoDuration(s.lookback);
+  return f !== null && l !== null && l < f ? [{ path: '/schedule/lookback', message: 'lookback is shorter than frequency' }] : [];
+}
