@@ -9,5 +9,6 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   check: { summary: 'Run every stage (validate, test, build, coverage) over the library', load: () => import('./commands/check.ts') },
   build: { summary: 'Render detections into Sentinel ARM templates and Defender Graph detectionRule bodies', load: () => import('./commands/build.ts') },
   coverage: { summary: 'Write ATT&CK coverage: Navigator layers, Markdown and an HTML matrix', load: () => import('./commands/coverage.ts') },
+  import: { summary: 'Convert Azure-Sentinel analytic rule YAML into detections', load: () => import('./commands/import.ts') },
   validate: { summary: 'Check detections: schema, ATT&CK ids, KQL against table schemas, platform rules', load: () => import('./commands/validate.ts') },
 };
