@@ -1,0 +1,165 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildLibrary, writeBuild } from '../../src/build/index.ts';
+import { runCli } from '../../src/cli/main.ts';
+import { loadLibrary, type LoadedDetection } from '../../src/detection/library.ts';
+import { applyTargets, planTargets } from '../../src/deploy/deploy.ts';
+import { summarise } from '../../src/deploy/report.ts';
+import { loadTargets, type Target } from '../../src/deploy/targets.ts';
+import { repoPath } from '../../src/paths.ts';
+import { makeCertificate } from './server/certificate.ts';
+import { MockTenant } from './server/mock-tenant.ts';
+
+const RETRY = { maxAttempts: 10, baseDelayMs: 2, maxDelayMs: 20, timeoutMs: 5_000 };
+const library = loadLibrary([repoPath('detections')]).detections;
+const cert = makeCertificate();
+const tenant = new MockTenant(cert);
+let targets: Target[];
+let targetsFile: string;
+let dist: string;
+
+function build(detections: LoadedDetection[]): void {
+  const result = buildLibrary(detections);
+  expect(result.diagnostics).toEqual([]);
+  writeBuild(result, dist);
+}
+
+const plan = () => planTargets(targets, { dist, retry: RETRY });
+const apply = (prune = false) => applyTargets(targets, { dist, retry: RETRY, prune, concurrency: 4 });
+
+beforeAll(async () => {
+  const url = await tenant.start();
+  const dir = mkdtempSync(join(tmpdir(), 'dac-deploy-'));
+  dist = join(dir, 'dist');
+  targetsFile = join(dir, 'targets.yaml');
+  // Two targets in one environment: a workspace with Defender, and a second workspace (Sentinel only, production only).
+  writeFileSync(targetsFile, `environments:
+  local:
+    auth: test-token
+    endpoints: {arm: "${url}", graph: "${url}", caFile: "${cert.caFile}"}
+    targets:
+      - name: soc-main
+        tenantId: 11111111-1111-4111-8111-111111111111
+        sentinel: {subscriptionId: 22222222-2222-4222-8222-222222222222, resourceGroup: rg-soc, workspace: ws-main}
+        defender: true
+      - name: soc-branch
+        tenantId: 11111111-1111-4111-8111-111111111111
+        sentinel: {subscriptionId: 22222222-2222-4222-8222-222222222222, resourceGroup: rg-branch, workspace: ws-branch}
+        select: {statuses: [production]}
+`);
+  targets = loadTargets(targetsFile, 'local');
+});
+
+afterAll(async () => {
+  await tenant.stop();
+});
+
+beforeEach(() => {
+  tenant.setFaults({ rate: 0, kinds: [] });
+});
+
+describe('deploy against a local tenant speaking the Sentinel and Graph REST contracts', () => {
+  const sentinelCount = library.filter((d) => d.detection.sentinel?.enabled).length;
+  const defenderCount = library.filter((d) => d.detection.defender?.enabled).length;
+  const productionSentinel = library.filter((d) => d.detection.sentinel?.enabled && d.detection.status === 'production').length;
+
+  it('plans creates on an empty tenant, applies them, and re-plans to nothing', async () => {
+    tenant.addUnmanagedSentinelRule('ws-main', '0b7a3c1e-0000-4000-8000-000000000001', 'Made in the portal');
+    tenant.addUnmanagedDefenderRule('1234', 'Legacy custom detection');
+    build(library);
+    const before = await plan();
+    expect(summarise(before)).toMatchObject({ create: sentinelCount + defenderCount + productionSentinel, update: 0, 'delete-candidate': 0, conflict: 0 });
+    expect(before[0]!.unmanaged).toBe(2);
+    const { outcomes } = await apply();
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    const after = await plan();
+    expect(summarise(after)).toMatchObject({ create: 0, update: 0, 'delete-candidate': 0, conflict: 0 });
+    expect(tenant.defender.get('1234')!.displayName).toBe('Legacy custom detection');
+  });
+
+  it('a changed detection gives exactly the updates of its artifacts, with the changed field', async () => {
+    const changed = library.map((d) => (d.detection.name === 'CVE exploit signature against a device vulnerable to that CVE' ? { ...d, detection: { ...d.detection, severity: 'medium' as const } } : d));
+    build(changed);
+    const p = await plan();
+    const updates = p.flatMap((t) => t.items.filter((i) => i.action === 'update'));
+    expect(updates.map((u) => [u.platform, u.name])).toEqual([['defender', 'CVE exploit signature against a device vulnerable to that CVE']]);
+    expect(updates[0]!.changes).toEqual([{ path: '/detectionAction/alertTemplate/severity', before: 'high', after: 'medium' }]);
+    expect((await apply()).outcomes.filter((o) => o.action === 'update' && o.ok)).toHaveLength(1);
+    expect(summarise(await plan()).update).toBe(0);
+  });
+
+  it('a removed detection is a delete candidate, deleted only with --prune; unmanaged rules are never touched', async () => {
+    const removed = library.filter((d) => d.detection.name !== 'Internal ping sweep');
+    const sweep = library.find((d) => d.detection.name === 'Internal ping sweep')!.detection.id;
+    build(removed);
+    const p = await plan();
+    const candidates = p.flatMap((t) => t.items.filter((i) => i.action === 'delete-candidate').map((i) => `${t.target}/${i.platform}`));
+    expect(candidates.sort()).toEqual(['soc-branch/sentinel', 'soc-main/defender', 'soc-main/sentinel']);
+    await apply(false);
+    expect(tenant.workspace('ws-main').has(sweep)).toBe(true);
+    const { outcomes } = await apply(true);
+    expect(outcomes.filter((o) => o.action === 'deleted').length).toBe(3);
+    expect(tenant.workspace('ws-main').has(sweep)).toBe(false);
+    expect(tenant.workspace('ws-branch').has(sweep)).toBe(false);
+    expect(tenant.defender.has(`dac-${sweep}`)).toBe(false);
+    expect(tenant.workspace('ws-main').has('0b7a3c1e-0000-4000-8000-000000000001')).toBe(true);
+    expect(tenant.defender.has('1234')).toBe(true);
+    const touchedUnmanaged = tenant.requests.filter((r) => r.method !== 'GET' && (r.path.endsWith('0b7a3c1e-0000-4000-8000-000000000001') || r.path.endsWith('/1234')));
+    expect(touchedUnmanaged).toEqual([]);
+    build(library);
+  });
+
+  it('converges with no duplicates under 20% injected faults (429 with Retry-After, 500, 503, dropped connections, slow)', async () => {
+    tenant.workspace('ws-main').clear();
+    tenant.workspace('ws-branch').clear();
+    for (const id of [...tenant.defender.keys()]) if (id.startsWith('dac-')) tenant.defender.delete(id);
+    tenant.setFaults({ rate: 0.2, kinds: ['429', '500', '503', 'drop', 'slow'], seed: 42, slowMs: 30 });
+    const { outcomes } = await apply();
+    const injected = tenant.requests.filter((r) => r.status === 429 || r.status === 500 || r.status === 503 || r.status === 'dropped').length;
+    expect(injected).toBeGreaterThan(5);
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    tenant.setFaults({ rate: 0, kinds: [] });
+    expect(summarise(await plan())).toMatchObject({ create: 0, update: 0, 'delete-candidate': 0 });
+    expect([...tenant.defender.keys()].filter((k) => k.startsWith('dac-'))).toHaveLength(defenderCount);
+    expect(tenant.workspace('ws-main').size).toBe(sentinelCount);
+    expect(tenant.workspace('ws-branch').size).toBe(productionSentinel);
+  });
+
+  it('a rule that keeps failing is reported and does not block the others; a re-run finishes the job', async () => {
+    tenant.workspace('ws-branch').clear();
+    tenant.setFaults({ rate: 0.6, kinds: ['500'], seed: 7, methods: ['PUT'] });
+    const first = await applyTargets(targets, { dist, retry: { ...RETRY, maxAttempts: 2 }, prune: false });
+    tenant.setFaults({ rate: 0, kinds: [] });
+    expect(first.outcomes.some((o) => !o.ok)).toBe(true);
+    expect(first.outcomes.some((o) => o.ok)).toBe(true);
+    expect(first.outcomes.find((o) => !o.ok)!.error).toMatch(/HTTP 500/);
+    const second = await apply();
+    expect(second.outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(summarise(await plan())).toMatchObject({ create: 0, update: 0 });
+  });
+
+  it('an unreachable tenant is reported for that target; the others are still planned and applied', async () => {
+    // Port 1 on loopback refuses connections: the branch tenant is unreachable.
+    const broken = targets.map((t) => (t.name === 'soc-branch' ? { ...t, endpoints: { ...t.endpoints, arm: 'https://127.0.0.1:1' } } : t));
+    const { plans, outcomes } = await applyTargets(broken, { dist, retry: { ...RETRY, maxAttempts: 2 }, prune: false });
+    expect(plans.find((p) => p.target === 'soc-branch')!.error).toMatch(/could not read live rules/);
+    expect(plans.find((p) => p.target === 'soc-main')!.error).toBeUndefined();
+    expect(outcomes).toEqual([{ target: 'soc-branch', action: 'skipped', platform: 'sentinel', ruleId: '*', name: '*', ok: false, error: expect.stringMatching(/could not read live rules/) }]);
+  });
+
+  it('dac plan works from the command line and signals drift with --fail-on-changes', async () => {
+    let out = '';
+    const io = { stdout: (s: string) => void (out += s), stderr: () => {} };
+    expect(await runCli(['plan', '--env', 'local', '--targets', targetsFile, '--dist', dist, '--format', 'json', '--fail-on-changes'], io)).toBe(0);
+    expect(JSON.parse(out).summary).toMatchObject({ create: 0, update: 0 });
+    tenant.defender.delete([...tenant.defender.keys()].find((k) => k.startsWith('dac-'))!);
+    out = '';
+    expect(await runCli(['plan', '--env', 'local', '--targets', targetsFile, '--dist', dist, '--fail-on-changes'], io)).toBe(1);
+    expect(out).toMatch(/Plan: 1 to create, 0 to update/);
+    let err = '';
+    expect(await runCli(['plan', '--env', 'prod', '--targets', targetsFile, '--dist', dist], { stdout: () => {}, stderr: (s) => void (err += s) })).toBe(2);
+    expect(err).toMatch(/no environment 'prod'/);
+  });
+});
