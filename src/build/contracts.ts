@@ -49,14 +49,35 @@ function sentinelSemantics(artifact: unknown): ContractViolation[] {
   const freq = typeof p.queryFrequency === 'string' ? parseIsoDuration(p.queryFrequency) : null;
   const period = typeof p.queryPeriod === 'string' ? parseIsoDuration(p.queryPeriod) : null;
   if (freq !== null && period !== null && freq > period) out.push({ path: '/resources/0/properties/queryFrequency', message: 'queryFrequency is longer than queryPeriod' });
+  const override = p.alertDetailsOverride as Record<string, unknown> | undefined;
+  for (const field of ['alertDisplayNameFormat', 'alertDescriptionFormat']) {
+    out.push(...placeholderLimit(`/resources/0/properties/alertDetailsOverride/${field}`, override?.[field]));
+  }
   return out;
 }
 
+const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const MAX_PLACEHOLDERS = 3;
+
+/** Both APIs allow at most 3 distinct {{column}} placeholders per alert title/description text. */
+function placeholderLimit(path: string, text: unknown): ContractViolation[] {
+  if (typeof text !== 'string') return [];
+  const columns = new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]));
+  return columns.size > MAX_PLACEHOLDERS ? [{ path, message: `${columns.size} distinct {{column}} placeholders; at most ${MAX_PLACEHOLDERS} are allowed` }] : [];
+}
+
 function defenderSemantics(artifact: unknown): ContractViolation[] {
-  const s = (artifact as { schedule?: { frequency?: string; lookback?: string } }).schedule;
-  if (!s?.lookback || !s.frequency) return [];
-  if (s.frequency === 'PT0S') return [{ path: '/schedule/lookback', message: 'continuous (PT0S) rules have no lookback' }];
+  const rule = artifact as { schedule?: { frequency?: string; lookback?: string }; detectionAction?: { alertTemplate?: Record<string, unknown> } };
+  const template = rule.detectionAction?.alertTemplate;
+  const out = [
+    ...placeholderLimit('/detectionAction/alertTemplate/title', template?.title),
+    ...placeholderLimit('/detectionAction/alertTemplate/description', template?.description),
+  ];
+  const s = rule.schedule;
+  if (!s?.lookback || !s.frequency) return out;
+  if (s.frequency === 'PT0S') return [...out, { path: '/schedule/lookback', message: 'continuous (PT0S) rules have no lookback' }];
   const f = parseIsoDuration(s.frequency);
   const l = parseIsoDuration(s.lookback);
-  return f !== null && l !== null && l < f ? [{ path: '/schedule/lookback', message: 'lookback is shorter than frequency' }] : [];
+  if (f !== null && l !== null && l < f) out.push({ path: '/schedule/lookback', message: 'lookback is shorter than frequency' });
+  return out;
 }

@@ -3,7 +3,8 @@
  * windows filter on TimeGenerated, so the Sentinel build renames references to a table's Defender time
  * column. The rename edits the text spans of name references that Kusto.Language bound to that column
  * (and declarations of the same name, so the query stays consistent), never a textual search-and-replace:
- * strings, comments and unrelated identifiers containing "Timestamp" are untouched.
+ * strings, comments and unrelated identifiers containing "Timestamp" are untouched. The Defender build
+ * makes the opposite adjustment for columns that are dynamic only on Sentinel (see defenderDialect).
  */
 import { analyzeKql, type KqlDiagnostic } from '../kql/analyzer.ts';
 import { kustoLanguage, type BridgeObject } from '../kql/kusto-language.ts';
@@ -24,9 +25,7 @@ interface Edit {
 }
 
 export function queryForPlatform(query: string, platform: Platform): DialectResult {
-  if (platform === 'defender') {
-    return { query, rewrites: [], diagnostics: errorsOf(query, platform) };
-  }
+  if (platform === 'defender') return defenderDialect(query);
   const analysis = analyzeKql(query, 'sentinel');
   const defenderTables = tablesFor('defender');
   const sentinelTables = tablesFor('sentinel');
@@ -54,10 +53,54 @@ export function queryForPlatform(query: string, platform: Platform): DialectResu
     for (let i = 0; i < node.ChildCount; i++) visit(node.GetChild(i));
   };
   visit(analysis.code.Syntax);
-  let rewritten = query;
-  for (const e of edits.sort((a, b) => b.start - a.start)) rewritten = rewritten.slice(0, e.start) + e.text + rewritten.slice(e.end);
+  const rewritten = applyEdits(query, edits);
   const rewrites = edits.length ? [...renames].map(([from, to]) => `${from} → ${to} (${edits.length} reference${edits.length === 1 ? '' : 's'})`) : [];
   return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'sentinel') };
+}
+
+/**
+ * Defender: columns such as AdditionalFields are JSON strings there but dynamic on Sentinel, so
+ * `AdditionalFields.x` / `AdditionalFields["x"]` only bind on Sentinel. The Defender build wraps the column
+ * reference of such a path or element access in todynamic(...), which is a no-op on Sentinel's dynamic column.
+ */
+function defenderDialect(query: string): DialectResult {
+  const analysis = analyzeKql(query, 'defender');
+  const defenderTables = tablesFor('defender');
+  const sentinelTables = tablesFor('sentinel');
+  const stringOnDefender = new Set<string>();
+  for (const table of analysis.tablesReferenced) {
+    const sentinelTypes = new Map((sentinelTables.get(table)?.columns ?? []).map((c) => [c.name, c.type]));
+    for (const c of defenderTables.get(table)?.columns ?? []) {
+      if (c.type === 'string' && sentinelTypes.get(c.name) === 'dynamic') stringOnDefender.add(c.name);
+    }
+  }
+  if (stringOnDefender.size === 0) return { query, rewrites: [], diagnostics: errorsOf(query, 'defender') };
+  const L = kustoLanguage();
+  const SK = L.Syntax.SyntaxKind;
+  const edits: Edit[] = [];
+  const visit = (node: BridgeObject) => {
+    if (!node) return;
+    if (node.Kind === SK.PathExpression || node.Kind === SK.ElementExpression) {
+      const target = node.GetChild(0);
+      const sym = target?.ReferencedSymbol;
+      if (target?.Kind === SK.NameReference && sym instanceof L.Symbols.ColumnSymbol && stringOnDefender.has(sym.Name)) {
+        edits.push({ start: target.TextStart, end: target.TextStart + target.Width, text: `todynamic(${sym.Name})` });
+      }
+    }
+    for (let i = 0; i < node.ChildCount; i++) visit(node.GetChild(i));
+  };
+  visit(analysis.code.Syntax);
+  const rewritten = applyEdits(query, edits);
+  const wrapped = [...new Set(edits.map((e) => e.text))];
+  const rewrites = edits.length ? [`${wrapped.join(', ')} around dynamic property access (${edits.length} reference${edits.length === 1 ? '' : 's'})`] : [];
+  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'defender') };
+}
+
+/** Applies span edits from the end of the text backwards, so earlier offsets stay valid. */
+function applyEdits(query: string, edits: Edit[]): string {
+  let out = query;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  return out;
 }
 
 function errorsOf(query: string, platform: Platform): KqlDiagnostic[] {

@@ -68,15 +68,15 @@ export function buildLibrary(detections: readonly LoadedDetection[], options: Bu
         if (severity === 'error') continue;
       }
       const view = platform === 'sentinel' ? sentinelView({ detection, query: dialect.query }) : defenderView({ detection, query: dialect.query });
+      const path = `${platform}/${slug}.json`;
       let rendered;
       try {
         rendered = templates.render(platform, view);
       } catch (err) {
         if (!(err instanceof TemplateError)) throw err;
-        report([platform], 'error', 'build/template', err.message);
+        report([platform], 'error', 'build/template', `${path}: ${err.message}`, 'fix the template (every value through {{json …}}) or the detection field it reads');
         continue;
       }
-      const path = `${platform}/${slug}.json`;
       const violations = checkArtifactContract(platform, rendered.json);
       if (violations.length) {
         for (const v of violations) report([platform], 'error', `build/${platform}-contract`, `${path}: ${v.path}: ${v.message}`, 'the template or detection produces an artifact the API would reject');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildLibrary, sentinelRestBody, writeBuild } from '../../src/build/index.ts';
 import { contentHash } from '../../src/build/manifest.ts';
 import { queryForPlatform } from '../../src/build/dialect.ts';
+import { checkArtifactContract } from '../../src/build/contracts.ts';
 import { formatIsoDuration } from '../../src/build/template-helpers.ts';
 import type { Detection } from '../../src/detection/types.ts';
 import { byName, library, loaded } from './helpers.ts';
@@ -115,6 +116,22 @@ describe('Defender translation', () => {
     for (const deprecated of ['isEnabled', '"period"', 'category', 'mitreTechniques', 'impactedAssets', 'responseActions']) expect(text).not.toContain(deprecated);
   });
 
+  it('wraps AdditionalFields (a JSON string on Defender) in todynamic() where a query reads its properties directly', () => {
+    const q = 'DeviceNetworkEvents\n| where Timestamp > ago(1h)\n| extend cmd = tostring(AdditionalFields.command), arg = AdditionalFields["arg"], ok = todynamic(AdditionalFields).user\n| where Note != "AdditionalFields.x" // AdditionalFields.y\n| project AdditionalFields, cmd, arg, ok';
+    const withNote = q.replace('| where Note', '| extend Note = "n"\n| where Note');
+    const out = queryForPlatform(withNote, 'defender');
+    expect(out.diagnostics).toEqual([]);
+    expect(out.query).toBe(withNote.replace('tostring(AdditionalFields.command)', 'tostring(todynamic(AdditionalFields).command)').replace('AdditionalFields["arg"]', 'todynamic(AdditionalFields)["arg"]'));
+    expect(out.rewrites).toEqual(['todynamic(AdditionalFields) around dynamic property access (2 references)']);
+    // Sentinel's AdditionalFields is dynamic: the query is left as written there (apart from the time column).
+    expect(queryForPlatform(withNote, 'sentinel').query).toContain('tostring(AdditionalFields.command), arg = AdditionalFields["arg"]');
+    const base = byName('Internal ping sweep').detection;
+    const built = buildLibrary([loaded({ ...base, query: withNote })]);
+    expect(built.diagnostics).toEqual([]);
+    const defender = built.artifacts.find((a) => a.platform === 'defender')!.json as { queryCondition: { queryText: string } };
+    expect(defender.queryCondition.queryText).toBe(out.query);
+  });
+
   it('continuous (NRT) rules have frequency PT0S and no lookback; sub-techniques nest under their parent', () => {
     const base = byName('Rare outbound HTTP user agent').detection;
     const body = buildLibrary([loaded({ ...base, sentinel: { enabled: false }, defender: { ...base.defender!, frequency: 'PT3H', lookback: 'PT12H' } })]).artifacts[0]!.json as Record<string, any>;
@@ -147,7 +164,23 @@ describe('templates and contracts', () => {
     mkdirSync(join(dir, 'sentinel'));
     writeFileSync(join(dir, 'sentinel', 'alert-rule.json.hbs'), '{ "name": {{rule.ruleName}} }');
     const r = buildLibrary([byName('Internal ping sweep')], { templatesDir: dir });
-    expect(r.diagnostics.find((x) => x.code === 'build/template')!.message).toMatch(/alert-rule\.json\.hbs produced invalid JSON/);
+    expect(r.diagnostics.find((x) => x.code === 'build/template')!.message).toMatch(/^sentinel\/internal-ping-sweep\.json: .*alert-rule\.json\.hbs produced invalid JSON/);
+  });
+
+  it('rejects more than 3 distinct {{column}} placeholders and a frequency longer than the period', () => {
+    const d = byName('SSH brute force from a device');
+    const built = buildLibrary([d]).artifacts;
+    const sentinel = structuredClone(built.find((a) => a.platform === 'sentinel')!.json) as { resources: { properties: Record<string, any> }[] };
+    const p = sentinel.resources[0]!.properties;
+    p.alertDetailsOverride = { alertDisplayNameFormat: '{{A}} {{B}} {{C}} {{A}}', alertDescriptionFormat: '{{A}} {{B}} {{C}} {{D}}' };
+    p.queryFrequency = 'P1D';
+    expect(checkArtifactContract('sentinel', sentinel)).toEqual([
+      { path: '/resources/0/properties/queryFrequency', message: 'queryFrequency is longer than queryPeriod' },
+      { path: '/resources/0/properties/alertDetailsOverride/alertDescriptionFormat', message: '4 distinct {{column}} placeholders; at most 3 are allowed' },
+    ]);
+    const defender = structuredClone(built.find((a) => a.platform === 'defender')!.json) as { detectionAction: { alertTemplate: Record<string, string> } };
+    defender.detectionAction.alertTemplate.title = '{{DeviceName}} {{RemoteIP}} {{LocalIP}} {{RemotePort}}';
+    expect(checkArtifactContract('defender', defender)).toEqual([{ path: '/detectionAction/alertTemplate/title', message: '4 distinct {{column}} placeholders; at most 3 are allowed' }]);
   });
 
   it('formats ISO-8601 durations canonically', () => {
