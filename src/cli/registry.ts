@@ -12,5 +12,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   coverage: { summary: 'Write ATT&CK coverage: Navigator layers, Markdown and an HTML matrix', load: () => import('./commands/coverage.ts') },
   import: { summary: 'Convert Azure-Sentinel analytic rule YAML into detections', load: () => import('./commands/import.ts') },
   plan: { summary: 'Compare built artifacts with the live rules of every target in an environment', load: () => import('./commands/plan.ts') },
+  query: { summary: 'Run any KQL query locally on rows from files', load: () => import('./commands/query.ts') },
+  test: { summary: "Run detections' tests on fixture rows in the embedded KQL engine", load: () => import('./commands/test.ts') },
   validate: { summary: 'Check detections: schema, ATT&CK ids, KQL against table schemas, platform rules', load: () => import('./commands/validate.ts') },
 };

@@ -14,6 +14,7 @@ describe('dac check', () => {
     const r = await dac('check', repoPath('detections'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/validate\s+ok\s+16 files, 16 detections, 0 errors/);
+    expect(r.stdout).toMatch(/test\s+ok\s+60 passed, 0 failed/);
     expect(r.stdout).toMatch(/build\s+ok\s+30 artifacts \(15 Sentinel, 15 Defender\)/);
     expect(r.stdout).toMatch(/coverage\s+ok\s+\d+ techniques covered by 16 detections/);
     expect(r.stdout).toMatch(/All stages passed/);
@@ -25,6 +26,6 @@ describe('dac check', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(false);
-    expect(out.stages.map((s: { stage: string; status: string }) => [s.stage, s.status])).toEqual([['validate', 'failed'], ['build', 'ok'], ['coverage', 'warnings']]);
+    expect(out.stages.map((s: { stage: string; status: string }) => [s.stage, s.status])).toEqual([['validate', 'failed'], ['test', 'warnings'], ['build', 'ok'], ['coverage', 'warnings']]);
   });
 });

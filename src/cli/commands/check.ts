@@ -2,7 +2,9 @@ import { runStages, type Stage, type StageResult } from '../../check/stages.ts';
 import { buildLibrary, writeBuild } from '../../build/index.ts';
 import { loadLibrary } from '../../detection/library.ts';
 import { buildCoverageReports, writeCoverageReports } from '../../report/coverage/index.ts';
+import { runDetectionTests } from '../../testing/run-tests.ts';
 import { validateLibrary } from '../../validate/validate-library.ts';
+import { formatFailure } from '../test-output.ts';
 import type { Command } from '../command.ts';
 import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
 
@@ -16,6 +18,21 @@ const validateStage: Stage = {
       status: errors || result.files === 0 ? 'failed' : warnings ? 'warnings' : 'ok',
       summary: result.files === 0 ? 'no detection files found' : `${result.files} files, ${result.detections.length} detections, ${errors} errors, ${warnings} warnings`,
       ...(result.diagnostics.length ? { details: formatDiagnosticsText(result.diagnostics), diagnostics: result.diagnostics } : {}),
+    };
+  },
+};
+
+const testStage: Stage = {
+  name: 'test',
+  async run(paths) {
+    const library = loadLibrary(paths);
+    const results = runDetectionTests(library.detections);
+    const failed = results.filter((r) => r.status !== 'passed');
+    const untested = library.detections.filter((d) => !d.detection.tests?.length).length;
+    return {
+      status: failed.length ? 'failed' : untested ? 'warnings' : 'ok',
+      summary: `${results.length - failed.length} passed, ${failed.length} failed${untested ? `, ${untested} detections without tests` : ''}`,
+      ...(failed.length ? { details: failed.map(formatFailure).join('\n\n') } : {}),
     };
   },
 };
@@ -54,7 +71,7 @@ const coverageStage: Stage = {
 };
 
 /** Stages in pipeline order; each later issue adds its stage here. */
-export const CHECK_STAGES: Stage[] = [validateStage, buildStage, coverageStage];
+export const CHECK_STAGES: Stage[] = [validateStage, testStage, buildStage, coverageStage];
 
 const MARK: Record<StageResult['status'], string> = { ok: 'ok', warnings: 'ok*', failed: 'FAIL' };
 

@@ -26,7 +26,8 @@ export const command: Command = {
     'Converts analytic rules in the Azure/Azure-Sentinel repository format into detection files: id, name,',
     'description, severity, tactics/techniques, query, schedule, trigger, entity mappings, custom details,',
     'alert details override, incident and grouping settings. Fields that cannot be carried are listed per file.',
-    'Imported detections are status experimental and Sentinel-only; hunting queries are skipped with a reason.',
+    'Imported detections are status experimental and Sentinel-only. Hunting queries and moved-file stubs are',
+    'skipped with a reason; analytic rules that cannot be converted fail with a reason (exit code 1).',
   ].join('\n'),
   options: {
     out: { type: 'string', description: 'Output folder (default: detections/imported)', valueName: 'dir' },
@@ -39,19 +40,23 @@ export const command: Command = {
     const out = (ctx.values.out as string | undefined) ?? 'detections/imported';
     const files = expand(ctx.positionals);
     const results = [];
+    const writtenThisRun = new Set<string>();
     for (const file of files) {
       const result = importAzureSentinelRule(readFileSync(file, 'utf8'), file);
       let written: string | null = null;
       if (result.detection) {
         mkdirSync(out, { recursive: true });
         written = join(out, `${slugify(result.detection.name)}.yaml`);
+        // Two rules of one run with the same name: keep both, the second named after its id too.
+        if (writtenThisRun.has(written)) written = join(out, `${slugify(result.detection.name)}-${result.detection.id.slice(0, 8)}.yaml`);
+        writtenThisRun.add(written);
         if (existsSync(written) && !ctx.values.force) {
           results.push({ file, status: 'failed', error: `${written} exists (use --force to overwrite)`, dropped: result.dropped, notes: result.notes });
           continue;
         }
         writeFileSync(written, detectionYaml(result.detection, written, [`Imported by dac import from ${basename(file)}`]));
       }
-      results.push({ file, status: result.detection ? 'imported' : 'skipped', written, error: result.error ?? null, dropped: result.dropped, notes: result.notes });
+      results.push({ file, status: result.detection ? 'imported' : result.skipped ? 'skipped' : 'failed', written, error: result.error ?? null, dropped: result.dropped, notes: result.notes });
     }
     const imported = results.filter((r) => r.status === 'imported').length;
     const failed = results.filter((r) => r.status === 'failed').length;

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { compileQuery, EngineError, toJsonResult, type InputTable } from '../../engine/index.ts';
+import { parseCsv } from '../../testing/fixtures.ts';
+import { fromInput, type Column, type KType } from '../../engine/values/types.ts';
+import { PLATFORMS, tablesFor, type Platform } from '../../kql/table-schemas.ts';
+import type { Command } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseFormat } from '../diagnostics-output.ts';
+import { closest } from '../../util/did-you-mean.ts';
+
+function readRows(path: string): Record<string, unknown>[] {
+  if (!existsSync(path)) throw new UsageError(`table file not found: ${path}`);
+  const text = readFileSync(path, 'utf8');
+  if (/\.csv$/i.test(path)) return parseCsv(text, path);
+  if (/\.json$/i.test(path)) {
+    const data = JSON.parse(text) as unknown;
+    if (!Array.isArray(data)) throw new UsageError(`${path}: expected a JSON array of row objects`);
+    return data as Record<string, unknown>[];
+  }
+  return text.split(/\r?\n/).flatMap((line, i) => {
+    if (!line.trim()) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch (err) {
+      throw new UsageError(`${path}:${i + 1}: invalid JSON line: ${(err as Error).message}`);
+    }
+  });
+}
+
+function infer(values: unknown[]): KType {
+  const v = values.filter((x) => x !== null && x !== undefined);
+  if (v.length && v.every((x) => typeof x === 'boolean')) return 'bool';
+  if (v.length && v.every((x) => typeof x === 'number' && Number.isInteger(x))) return 'long';
+  if (v.length && v.every((x) => typeof x === 'number')) return 'real';
+  if (v.length && v.every((x) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(x))) return 'datetime';
+  if (v.every((x) => typeof x === 'string')) return 'string';
+  return 'dynamic';
+}
+
+function loadTable(name: string, path: string, platform: Platform): InputTable {
+  const rows = readRows(path);
+  const schema = tablesFor(platform).get(name);
+  const columns: Column[] = schema
+    ? schema.columns.map((c) => ({ name: c.name, type: c.type }))
+    : [...new Set(rows.flatMap((r) => Object.keys(r)))].map((n) => ({ name: n, type: infer(rows.map((r) => r[n])) }));
+  const index = new Map(columns.map((c, i) => [c.name, i]));
+  return {
+    columns,
+    rows: rows.map((row, r) => {
+      const out: unknown[] = columns.map(() => undefined);
+      for (const [k, v] of Object.entries(row)) {
+        const i = index.get(k);
+        if (i === undefined) {
+          const guess = closest(k, index.keys());
+          throw new UsageError(`${path} row ${r + 1}: ${name} has no column ${k} on ${platform}${guess ? ` (did you mean ${guess}?)` : ''}`);
+        }
+        const type = columns[i]!.type;
+        const value = type === 'string' && v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
+        try {
+          fromInput(value, type);
+        } catch (err) {
+          throw new UsageError(`${path} row ${r + 1}: ${name}.${k} is ${type}: ${(err as Error).message}`);
+        }
+        out[i] = value;
+      }
+      return out;
+    }),
+  };
+}
+
+function table(columns: Column[], rows: unknown[][]): string {
+  const cells = [columns.map((c) => c.name), ...rows.map((r) => r.map((v) => (v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))))];
+  const widths = columns.map((_, i) => Math.min(60, Math.max(...cells.map((r) => r[i]!.length))));
+  const line = (r: string[]) => r.map((c, i) => (c.length > 60 ? `${c.slice(0, 59)}…` : c).padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function csv(columns: Column[], rows: unknown[][]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [columns.map((c) => cell(c.name)).join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n');
+}
+
+export const command: Command = {
+  name: 'query',
+  summary: 'Run any KQL query locally on rows from files',
+  usage: "(--file Q.kql | -q 'KQL') [--table Name=rows.jsonl|.csv|.json]… [--now ISO] [--platform defender|sentinel] [--format table|json|csv]",
+  description: [
+    'Runs the query in the embedded engine. Tables known to the platform schema are typed by it (unknown columns',
+    'are errors); other tables take their types from the values. ago() and now() use --now (default: the current',
+    'time). JSON output: {"columns":[{"name","type"}],"rows":[[…]]} with ISO datetimes and Kusto timespan literals.',
+    'Exit 1 when the query is invalid or uses something the engine does not support; 2 for bad arguments.',
+  ].join('\n'),
+  options: {
+    file: { type: 'string', description: 'File holding the query', valueName: 'path' },
+    query: { type: 'string', short: 'q', description: 'The query text', valueName: 'kql' },
+    table: { type: 'string', multiple: true, description: 'Rows of a table: Name=path (.jsonl, .csv, .json); repeatable', valueName: 'Name=path' },
+    now: { type: 'string', description: 'Frozen clock for now() and ago() (ISO-8601)', valueName: 'iso' },
+    platform: { type: 'string', description: 'Table schemas to bind against: defender (default) or sentinel', valueName: 'name' },
+    format: { type: 'string', description: 'Output: table (default), json, csv', valueName: 'fmt' },
+  },
+  async run(ctx) {
+    const format = parseFormat(ctx.values.format, ['table', 'json', 'csv'] as const, 'table');
+    const platform = parseFormat(ctx.values.platform, PLATFORMS, 'defender');
+    const file = ctx.values.file as string | undefined;
+    const inline = ctx.values.query as string | undefined;
+    if (!file === !inline) throw new UsageError('give exactly one of --file or -q');
+    if (file && !existsSync(file)) throw new UsageError(`query file not found: ${file}`);
+    const query = file ? readFileSync(file, 'utf8') : inline!;
+    const tables: Record<string, InputTable> = {};
+    for (const spec of (ctx.values.table as string[] | undefined) ?? []) {
+      const m = /^([A-Za-z_][\w]*)=(.+)$/.exec(spec);
+      if (!m) throw new UsageError(`--table expects Name=path, got ${spec}`);
+      tables[m[1]!] = loadTable(m[1]!, m[2]!, platform);
+    }
+    const now = (ctx.values.now as string | undefined) ?? new Date().toISOString();
+    try {
+      const extraTables = Object.fromEntries(Object.entries(tables).filter(([n]) => !tablesFor(platform).has(n)).map(([n, t]) => [n, t.columns]));
+      const result = toJsonResult(compileQuery(query, { platform, extraTables }).run({ now, tables }));
+      if (format === 'json') ctx.stdout(JSON.stringify(result) + '\n');
+      else if (format === 'csv') ctx.stdout(csv(result.columns, result.rows) + '\n');
+      else ctx.stdout(`${table(result.columns, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof EngineError) {
+        ctx.stderr(`dac query: ${err.message}\n`);
+        return 1;
+      }
+      throw err;
+    }
+  },
+};

@@ -1,0 +1,45 @@
+import { loadLibrary } from '../../detection/library.ts';
+import { runDetectionTests } from '../../testing/run-tests.ts';
+import type { Command } from '../command.ts';
+import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
+import { progressReporter } from '../progress.ts';
+import { formatFailure, formatGithub } from '../test-output.ts';
+
+export const command: Command = {
+  name: 'test',
+  summary: "Run detections' tests on fixture rows in the embedded KQL engine",
+  usage: '[paths…] [--format text|json|github]',
+  description: [
+    'Each test of each detection runs on every platform it covers (default: every platform the detection is',
+    'enabled on), with the query as it is deployed there, the fixture rows and the frozen clock. Failures show',
+    'expected vs actual and the rows in and out of every pipe stage. Exit 1 on any failure.',
+  ].join('\n'),
+  options: {
+    format: { type: 'string', description: 'Output format: text (default), json, github', valueName: 'fmt' },
+  },
+  async run(ctx) {
+    const format = parseFormat(ctx.values.format, ['text', 'json', 'github'] as const, 'text');
+    const library = loadLibrary(ctx.positionals);
+    const total = library.detections.reduce((n, d) => n + (d.detection.tests?.length ?? 0), 0);
+    const progress = progressReporter(ctx, 'test');
+    let done = 0;
+    const results = runDetectionTests(library.detections, (r) => progress.update(++done, total * 2, `${r.detection} › ${r.test}`));
+    progress.done();
+    const passed = results.filter((r) => r.status === 'passed').length;
+    const failed = results.length - passed;
+    const fileErrors = library.diagnostics.filter((d) => d.severity === 'error');
+    if (format === 'json') {
+      ctx.stdout(JSON.stringify({
+        passed, failed,
+        tests: results.map((r) => ({ detection: r.detection, test: r.test, platform: r.platform, status: r.status, message: r.message, file: r.file, line: r.line, ...(r.mismatches ? { mismatches: r.mismatches } : {}), ...(r.status !== 'passed' && r.trace ? { trace: r.trace } : {}) })),
+      }, null, 2) + '\n');
+    } else {
+      if (fileErrors.length) ctx.stdout(`${formatDiagnosticsText(fileErrors)}\n\n`);
+      for (const r of results) if (r.status !== 'passed') ctx.stdout((format === 'github' ? formatGithub(r) : formatFailure(r)) + '\n\n');
+      const withoutTests = library.detections.filter((d) => !d.detection.tests?.length).map((d) => d.file);
+      if (withoutTests.length) ctx.stdout(`note: ${withoutTests.length} detection(s) have no tests: ${withoutTests.join(', ')}\n`);
+      ctx.stdout(`${failed ? '✗' : '✓'} ${results.length} detection tests: ${passed} passed, ${failed} failed\n`);
+    }
+    return failed || fileErrors.length ? 1 : 0;
+  },
+};

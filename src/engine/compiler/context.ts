@@ -1,0 +1,122 @@
+/** Compile-time environment and run-time state shared by the compiler modules. */
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { kustoLanguage } from '../../kql/kusto-language.ts';
+import { EngineError, lineColumn } from '../errors.ts';
+import type { Column, KType, Table, Value } from '../values/types.ts';
+
+export interface StageTrace {
+  operator: string;
+  line: number;
+  column: number;
+  rowsIn: number;
+  rowsOut: number;
+  sample?: Value[][];
+}
+
+export interface Runtime {
+  /** Frozen clock, in ticks. */
+  now: number;
+  tables: Record<string, Table>;
+  externaldata: Record<string, Table>;
+  trace?: StageTrace[];
+  /** Memoised results of let-bound tabular expressions and toscalar() per run. */
+  memo: Map<unknown, unknown>;
+}
+
+export type RowFn = (row: Value[], rt: Runtime) => Value;
+
+export interface CompiledScalar {
+  fn: RowFn;
+  type: KType;
+  /** Set when the expression does not depend on the row (lets constant folding and caching happen). */
+  constant?: boolean;
+}
+
+export type TabularPlan = (rt: Runtime) => Table;
+
+export type Binding =
+  | { kind: 'scalar'; expr: CompiledScalar }
+  | { kind: 'tabular'; plan: TabularPlan; columns: Column[] }
+  | { kind: 'function'; declaration: BridgeObject; env: Env };
+
+/** Lexical scope of let statements and function parameters. */
+export class Env {
+  private readonly bindings = new Map<string, Binding>();
+  constructor(private readonly parent?: Env) {}
+  get(name: string): Binding | undefined {
+    return this.bindings.get(name) ?? this.parent?.get(name);
+  }
+  set(name: string, binding: Binding): void {
+    this.bindings.set(name, binding);
+  }
+  child(): Env {
+    return new Env(this);
+  }
+}
+
+/** The row schema an expression is evaluated against. */
+export class RowScope {
+  readonly index: Map<string, number>;
+  constructor(readonly columns: Column[]) {
+    this.index = new Map(columns.map((c, i) => [c.name, i]));
+  }
+}
+
+export interface CompileContext {
+  query: string;
+  env: Env;
+  /** Names of kinds, for messages. */
+  kindName: (kind: number) => string;
+}
+
+let kindNames: Map<number, string> | undefined;
+
+export function syntaxKindName(kind: number): string {
+  if (!kindNames) {
+    const SK = kustoLanguage().Syntax.SyntaxKind;
+    kindNames = new Map(Object.keys(SK).filter((k) => typeof SK[k] === 'number').map((k) => [SK[k] as number, k]));
+  }
+  return kindNames.get(kind) ?? `kind ${kind}`;
+}
+
+export function kind(node: BridgeObject): string {
+  return syntaxKindName(node.Kind);
+}
+
+export function unsupported(ctx: CompileContext, node: BridgeObject, what?: string): never {
+  const { line, column } = lineColumn(ctx.query, node.TextStart);
+  const text = ctx.query.slice(node.TextStart, node.TextStart + Math.min(node.Width, 40)).split('\n')[0];
+  throw new EngineError(`not supported by the local engine: ${what ?? `${kind(node)} (${text})`}`, line, column);
+}
+
+export function textOf(ctx: CompileContext, node: BridgeObject): string {
+  return ctx.query.slice(node.TextStart, node.TextStart + node.Width);
+}
+
+/** Children of a Bridge SyntaxList / SeparatedSyntaxList, unwrapping SeparatedElement. */
+export function listItems(list: BridgeObject): BridgeObject[] {
+  const out: BridgeObject[] = [];
+  if (!list) return out;
+  for (let i = 0; i < list.ChildCount; i++) {
+    const child = list.GetChild(i);
+    if (!child) continue;
+    out.push(kind(child) === 'SeparatedElement' ? child.Element : child);
+  }
+  return out;
+}
+
+export function columnsOfType(resultType: BridgeObject): Column[] {
+  const cols: Column[] = [];
+  const list = resultType?.Columns;
+  if (!list) return cols;
+  for (let i = 0; i < list.Count; i++) {
+    const c = list.getItem(i);
+    cols.push({ name: String(c.Name), type: typeName(c.Type) });
+  }
+  return cols;
+}
+
+export function typeName(type: BridgeObject): KType {
+  const name = String(type?.Name ?? 'dynamic');
+  return (['string', 'int', 'long', 'real', 'bool', 'datetime', 'timespan', 'guid', 'decimal'] as const).find((t) => t === name) ?? 'dynamic';
+}

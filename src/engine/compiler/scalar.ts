@@ -1,0 +1,350 @@
+/** Compiles bound scalar expressions into row functions. */
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
+import { cast } from '../functions/logic.ts';
+import { str } from '../functions/strings.ts';
+import { hasPrefix, hasSuffix, hasTerm, re2 } from '../values/strings.ts';
+import { parseDateTime, parseTimespan } from '../values/time.ts';
+import { keyOf, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
+import { kind, listItems, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type RowFn, type RowScope, type TabularPlan } from './context.ts';
+
+export interface ScalarCompiler {
+  scalar(node: BridgeObject, scope: RowScope): CompiledScalar;
+}
+
+/** Hooks into the tabular compiler (toscalar, `in (subquery)`, user functions returning tables). */
+export interface TabularHooks {
+  tabular(node: BridgeObject): { plan: TabularPlan };
+}
+
+const constant = (value: Value, type: KType): CompiledScalar => ({ fn: () => value, type, constant: true });
+
+function literal(ctx: CompileContext, node: BridgeObject, type: KType): CompiledScalar {
+  const text = textOf(ctx, node).trim();
+  if (/^\w+\(\s*null\s*\)$/i.test(text)) return constant(type === 'string' ? '' : null, type);
+  const v = node.LiteralValue;
+  switch (type) {
+    case 'string': return constant(v === null || v === undefined ? '' : String(v), type);
+    case 'long': case 'int': case 'decimal': return constant(Number(v?.v ?? v), type);
+    case 'real': {
+      const n = Number(v?.v ?? v);
+      return constant(Number.isNaN(n) ? Number(text.replace(/^real\(|\)$/g, '')) : n, type);
+    }
+    case 'bool': return constant(Boolean(v?.v ?? v), type);
+    case 'datetime': {
+      const inner = /^datetime\((.*)\)$/is.exec(text)?.[1] ?? text;
+      const t = parseDateTime(inner);
+      if (t === null) unsupported(ctx, node, `datetime literal ${text}`);
+      return constant(t, type);
+    }
+    case 'timespan': {
+      const inner = /^(?:timespan|time)\((.*)\)$/is.exec(text)?.[1] ?? text;
+      const t = parseTimespan(inner);
+      if (t === null) unsupported(ctx, node, `timespan literal ${text}`);
+      return constant(t, type);
+    }
+    case 'guid': return constant(String(v?.v ?? v ?? '').toLowerCase() || null, type);
+    default: return constant(v ?? null, type);
+  }
+}
+
+/** Values compared by Kusto's rules: dynamic vs string compares text; numbers and ticks numerically. */
+function comparable(a: CompiledScalar, b: CompiledScalar): [RowFn, RowFn] {
+  const textual = (a.type === 'string' && b.type === 'dynamic') || (a.type === 'dynamic' && b.type === 'string');
+  if (textual) return [str(a), str(b)];
+  return [a.fn, b.fn];
+}
+
+function compareOp(a: CompiledScalar, b: CompiledScalar, test: (c: number) => boolean): RowFn {
+  const [fa, fb] = comparable(a, b);
+  return (row, rt) => {
+    const x = fa(row, rt);
+    const y = fb(row, rt);
+    if (x === null || y === null || x === undefined || y === undefined) return null;
+    return test(x < y ? -1 : x > y ? 1 : 0);
+  };
+}
+
+function equality(a: CompiledScalar, b: CompiledScalar, negate: boolean, insensitive: boolean): RowFn {
+  if (insensitive) {
+    const sa = str(a);
+    const sb = str(b);
+    return (row, rt) => (sa(row, rt).toLowerCase() === sb(row, rt).toLowerCase()) !== negate;
+  }
+  const [fa, fb] = comparable(a, b);
+  const dynamicCompare = a.type === 'dynamic' && b.type === 'dynamic';
+  return (row, rt) => {
+    const x = fa(row, rt);
+    const y = fb(row, rt);
+    // Strings are never null in Kusto; for other types a comparison with null is null (a filter drops the row).
+    if (x === null || y === null || x === undefined || y === undefined) return null;
+    const equal = dynamicCompare ? keyOf(x) === keyOf(y) : x === y;
+    return equal !== negate;
+  };
+}
+
+type StringTest = (hay: string, needle: string) => boolean;
+const STRING_OPS: Record<string, StringTest> = {
+  HasExpression: (h, n) => hasTerm(h, n),
+  HasCsExpression: (h, n) => hasTerm(h, n, true),
+  HasPrefixExpression: (h, n) => hasPrefix(h, n),
+  HasPrefixCsExpression: (h, n) => hasPrefix(h, n, true),
+  HasSuffixExpression: (h, n) => hasSuffix(h, n),
+  HasSuffixCsExpression: (h, n) => hasSuffix(h, n, true),
+  ContainsExpression: (h, n) => h.toLowerCase().includes(n.toLowerCase()),
+  ContainsCsExpression: (h, n) => h.includes(n),
+  StartsWithExpression: (h, n) => h.toLowerCase().startsWith(n.toLowerCase()),
+  StartsWithCsExpression: (h, n) => h.startsWith(n),
+  EndsWithExpression: (h, n) => h.toLowerCase().endsWith(n.toLowerCase()),
+  EndsWithCsExpression: (h, n) => h.endsWith(n),
+  MatchesRegexExpression: (h, n) => re2(n).matcher(h).find(),
+};
+
+function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType: KType): RowFn {
+  const integer = resultType === 'long' || resultType === 'int';
+  const fa = a.fn;
+  const fb = b.fn;
+  const guard = (f: (x: number, y: number) => number | null): RowFn => (row, rt) => {
+    const x = fa(row, rt) as number | null;
+    const y = fb(row, rt) as number | null;
+    if (x === null || y === null || x === undefined || y === undefined) return null;
+    return f(x, y);
+  };
+  switch (op) {
+    case 'AddExpression': return guard((x, y) => x + y);
+    case 'SubtractExpression': return guard((x, y) => x - y);
+    case 'MultiplyExpression': return guard((x, y) => (integer ? Math.trunc(x * y) : x * y));
+    case 'DivideExpression':
+      if (a.type === 'timespan' && b.type === 'timespan') return guard((x, y) => (y === 0 ? null : x / y));
+      return guard((x, y) => (integer ? (y === 0 ? null : Math.trunc(x / y)) : x / y));
+    case 'ModuloExpression': return guard((x, y) => (y === 0 ? null : x % y));
+  }
+  throw new Error(op);
+}
+
+export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): ScalarCompiler {
+  const compiler: ScalarCompiler = { scalar };
+
+  /** The values of an `in (...)` list: scalars, dynamic arrays (flattened) and subqueries (first column). */
+  function setOf(listNode: BridgeObject, scope: RowScope): (row: Value[], rt: Parameters<RowFn>[1]) => unknown[] {
+    const parts = listItems(listNode.Expressions).map((item) => {
+      if (item.ResultType?.Columns) {
+        const { plan } = hooks.tabular(item);
+        return (_row: Value[], rt: Parameters<RowFn>[1]) => {
+          let memo = rt.memo.get(item) as unknown[] | undefined;
+          if (!memo) rt.memo.set(item, (memo = plan(rt).rows.map((r) => r[0])));
+          return memo;
+        };
+      }
+      const e = scalar(item, scope);
+      return (row: Value[], rt: Parameters<RowFn>[1]) => {
+        const v = e.fn(row, rt);
+        return e.type === 'dynamic' && Array.isArray(v) ? v : [v];
+      };
+    });
+    return (row, rt) => parts.flatMap((p) => p(row, rt));
+  }
+
+  function scalar(node: BridgeObject, scope: RowScope): CompiledScalar {
+    const k = kind(node);
+    const type = typeName(node.ResultType);
+    switch (k) {
+      case 'ParenthesizedExpression':
+        return scalar(node.Expression, scope);
+      case 'BooleanLiteralExpression': case 'IntLiteralExpression': case 'LongLiteralExpression': case 'RealLiteralExpression':
+      case 'DecimalLiteralExpression': case 'DateTimeLiteralExpression': case 'TimespanLiteralExpression': case 'GuidLiteralExpression':
+      case 'StringLiteralExpression': case 'CompoundStringLiteralExpression':
+        return literal(ctx, node, type);
+      case 'NullLiteralExpression':
+        return constant(null, 'dynamic');
+      case 'DynamicExpression': {
+        const v = node.LiteralValue;
+        return constant(v === null || v === undefined ? null : JSON.parse(String(v)), 'dynamic');
+      }
+      case 'NameReference': {
+        const name = String(node.SimpleName ?? textOf(ctx, node)).replace(/^\['|'\]$|^\["|"\]$/g, '');
+        const index = scope.index.get(name);
+        if (index !== undefined && node.ReferencedSymbol && String(node.ReferencedSymbol.constructor?.$$name ?? '').endsWith('ColumnSymbol')) {
+          return { fn: (row) => row[index], type: scope.columns[index]!.type };
+        }
+        const binding = ctx.env.get(name);
+        if (binding?.kind === 'scalar') return binding.expr;
+        if (index !== undefined) return { fn: (row) => row[index], type: scope.columns[index]!.type };
+        return unsupported(ctx, node, `reference to ${name}`);
+      }
+      case 'UnaryMinusExpression': {
+        const e = scalar(node.Expression, scope);
+        return { fn: (row, rt) => { const v = e.fn(row, rt); return v === null ? null : -(v as number); }, type: e.type };
+      }
+      case 'UnaryPlusExpression':
+        return scalar(node.Expression, scope);
+      case 'AddExpression': case 'SubtractExpression': case 'MultiplyExpression': case 'DivideExpression': case 'ModuloExpression': {
+        const a = scalar(node.Left, scope);
+        const b = scalar(node.Right, scope);
+        return { fn: arithmetic(k, a, b, type), type };
+      }
+      case 'LessThanExpression': return { fn: compareOp(scalar(node.Left, scope), scalar(node.Right, scope), (c) => c < 0), type: 'bool' };
+      case 'LessThanOrEqualExpression': return { fn: compareOp(scalar(node.Left, scope), scalar(node.Right, scope), (c) => c <= 0), type: 'bool' };
+      case 'GreaterThanExpression': return { fn: compareOp(scalar(node.Left, scope), scalar(node.Right, scope), (c) => c > 0), type: 'bool' };
+      case 'GreaterThanOrEqualExpression': return { fn: compareOp(scalar(node.Left, scope), scalar(node.Right, scope), (c) => c >= 0), type: 'bool' };
+      case 'EqualExpression': return { fn: equality(scalar(node.Left, scope), scalar(node.Right, scope), false, false), type: 'bool' };
+      case 'NotEqualExpression': return { fn: equality(scalar(node.Left, scope), scalar(node.Right, scope), true, false), type: 'bool' };
+      case 'EqualTildeExpression': return { fn: equality(scalar(node.Left, scope), scalar(node.Right, scope), false, true), type: 'bool' };
+      case 'BangTildeExpression': return { fn: equality(scalar(node.Left, scope), scalar(node.Right, scope), true, true), type: 'bool' };
+      case 'AndExpression': {
+        const a = scalar(node.Left, scope).fn;
+        const b = scalar(node.Right, scope).fn;
+        return { fn: (row, rt) => { const x = a(row, rt); if (x === false) return false; const y = b(row, rt); if (y === false) return false; return x === null || y === null ? null : true; }, type: 'bool' };
+      }
+      case 'OrExpression': {
+        const a = scalar(node.Left, scope).fn;
+        const b = scalar(node.Right, scope).fn;
+        return { fn: (row, rt) => { const x = a(row, rt); if (x === true) return true; const y = b(row, rt); if (y === true) return true; return x === null || y === null ? null : false; }, type: 'bool' };
+      }
+      case 'InExpression': case 'InCsExpression': case 'NotInExpression': case 'NotInCsExpression': {
+        const op = String(node.Operator?.Text ?? '');
+        const insensitive = op.endsWith('~');
+        const negate = op.startsWith('!');
+        const left = scalar(node.Left, scope);
+        const values = setOf(node.Right, scope);
+        const leftText = str(left);
+        return {
+          fn: (row, rt) => {
+            const set = values(row, rt);
+            let found: boolean;
+            if (insensitive) {
+              const x = leftText(row, rt).toLowerCase();
+              found = set.some((v) => toKustoString(v, typeof v === 'string' ? 'string' : 'dynamic').toLowerCase() === x);
+            } else {
+              const x = left.fn(row, rt);
+              const key = left.type === 'dynamic' ? keyOf(x) : null;
+              found = set.some((v) => (key !== null ? keyOf(v) === key : sameScalar(v, x)));
+            }
+            return found !== negate;
+          },
+          type: 'bool',
+        };
+      }
+      case 'HasAnyExpression': case 'HasAllExpression': {
+        const left = str(scalar(node.Left, scope));
+        const values = setOf(node.Right, scope);
+        const all = k === 'HasAllExpression';
+        return {
+          fn: (row, rt) => {
+            const hay = left(row, rt);
+            const needles = values(row, rt).map((v) => toKustoString(v, 'dynamic'));
+            return all ? needles.every((n) => hasTerm(hay, n)) : needles.some((n) => hasTerm(hay, n));
+          },
+          type: 'bool',
+        };
+      }
+      case 'BetweenExpression': case 'NotBetweenExpression': {
+        const x = scalar(node.Left, scope).fn;
+        const [lo, hi] = listItems(node.Right.Expressions ?? node.Right).map((e: BridgeObject) => scalar(e, scope).fn);
+        const negate = k === 'NotBetweenExpression';
+        return { fn: (row, rt) => { const v = x(row, rt) as number; if (v === null) return null; return (v >= (lo!(row, rt) as number) && v <= (hi!(row, rt) as number)) !== negate; }, type: 'bool' };
+      }
+      case 'PathExpression': {
+        const base = scalar(node.Expression, scope);
+        const key = String(node.Selector?.SimpleName ?? textOf(ctx, node.Selector)).replace(/^\['|'\]$|^\["|"\]$/g, '');
+        return { fn: (row, rt) => member(base.fn(row, rt), key), type: 'dynamic' };
+      }
+      case 'ElementExpression': {
+        const base = scalar(node.Expression, scope);
+        const index = scalar(node.Selector.Expression, scope);
+        return { fn: (row, rt) => member(base.fn(row, rt), index.fn(row, rt)), type: 'dynamic' };
+      }
+      case 'ToScalarExpression': {
+        const { plan } = hooks.tabular(node.Expression);
+        return {
+          fn: (_row, rt) => {
+            if (!rt.memo.has(node)) rt.memo.set(node, plan(rt).rows[0]?.[0] ?? null);
+            return rt.memo.get(node);
+          },
+          type,
+        };
+      }
+      case 'FunctionCallExpression':
+        return call(node, scope, type);
+      default: {
+        // String operators and their negations: `!has` is NotHasExpression, `!contains_cs` NotContainsCsExpression…
+        const negated = k.startsWith('Not') && STRING_OPS[k.slice(3)] !== undefined;
+        const test = STRING_OPS[negated ? k.slice(3) : k];
+        if (!test) return unsupported(ctx, node);
+        const left = str(scalar(node.Left, scope));
+        const right = str(scalar(node.Right, scope));
+        return { fn: (row, rt) => test(left(row, rt), right(row, rt)) !== negated, type: 'bool' };
+      }
+    }
+  }
+
+  function call(node: BridgeObject, scope: RowScope, type: KType): CompiledScalar {
+    const name = String(node.Name?.SimpleName ?? textOf(ctx, node.Name));
+    const argNodes = listItems(node.ArgumentList.Expressions);
+    const user = ctx.env.get(name);
+    if (user?.kind === 'function') return inlineUserFunction(node, user, argNodes, scope);
+    const fn = SCALAR_FUNCTIONS[name.toLowerCase()];
+    if (!fn) return unsupported(ctx, node, `function ${name}()`);
+    const args = argNodes.map((a) => scalar(a, scope));
+    if (name === 'tostring') return { fn: str(args[0]!), type: 'string' };
+    return { fn: fn(args, { resultType: type }), type };
+  }
+
+  /** A let-declared scalar function: its body is compiled in place, parameters bound to the arguments. */
+  function inlineUserFunction(node: BridgeObject, binding: Extract<import('./context.ts').Binding, { kind: 'function' }>, argNodes: BridgeObject[], scope: RowScope): CompiledScalar {
+    const decl = binding.declaration;
+    const params = listItems(decl.Parameters.Parameters);
+    const env = binding.env.child();
+    params.forEach((p: BridgeObject, i: number) => {
+      const pname = String(p.NameAndType.Name.SimpleName);
+      const arg = argNodes[i];
+      if (arg) env.set(pname, { kind: 'scalar', expr: scalar(arg, scope) });
+      else if (p.DefaultValue) env.set(pname, { kind: 'scalar', expr: scalar(p.DefaultValue.Value, scope) });
+    });
+    const saved = ctx.env;
+    ctx.env = env;
+    try {
+      const body = decl.Body;
+      const expression = body.Expression ?? body;
+      return scalar(expression, scope);
+    } finally {
+      ctx.env = saved;
+    }
+  }
+
+  return compiler;
+}
+
+/** `in` equality between a typed scalar and a list element (list elements may come from dynamic arrays). */
+function sameScalar(v: unknown, x: Value): boolean {
+  if (v === x) return true;
+  if (v === null || x === null || typeof v === 'object') return false;
+  if (typeof x === 'string') return String(v) === x;
+  if (typeof x === 'number') return Number(v) === x;
+  return false;
+}
+
+/** Dynamic member access: bag property, array index (negative from the end); anything else → null. */
+export function member(base: Value, key: Value): unknown {
+  if (base === null || base === undefined) return null;
+  if (typeof base === 'string') {
+    if (!/^\s*[[{]/.test(base)) return null;
+    try {
+      base = JSON.parse(base);
+    } catch {
+      return null;
+    }
+  }
+  if (Array.isArray(base)) {
+    if (typeof key !== 'number') return null;
+    const i = key < 0 ? base.length + key : key;
+    return base[i] ?? null;
+  }
+  if (typeof base === 'object') {
+    const v = (base as Record<string, unknown>)[String(key)];
+    return v === undefined ? null : v;
+  }
+  return null;
+}
+
+export { cast, toDynamic };

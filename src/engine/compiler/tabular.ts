@@ -1,0 +1,264 @@
+/**
+ * Compiles tabular expressions (the query's pipes) into plans: functions from the run's inputs to a table.
+ * Each operator's output columns are taken from Kusto.Language's bound result type, so names, order and
+ * types match what validation saw; a stage records rows in/out for the failure trace.
+ */
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { lineColumn, EngineError } from '../errors.ts';
+import { compileJoin } from '../operators/join.ts';
+import { compileSort, compileTake, compileTop } from '../operators/order.ts';
+import { compileDistinct, compileExtend, compileMvExpand, compileProject, compileReshape, compileWhere, type RowsFn } from '../operators/shape.ts';
+import { compileSummarize } from '../operators/summarize.ts';
+import { fromInput, type Column, type Table, type Value } from '../values/types.ts';
+import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type CompileContext, type Runtime, type TabularPlan } from './context.ts';
+import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
+
+export interface CompiledTabular {
+  plan: TabularPlan;
+  columns: Column[];
+}
+
+export function createTabularCompiler(ctx: CompileContext) {
+  const scalars: ScalarCompiler = createScalarCompiler(ctx, { tabular: (node) => tabular(node) });
+
+  function traced(node: BridgeObject, name: string, inputPlan: TabularPlan, columns: Column[], rowsFn: RowsFn): CompiledTabular {
+    const { line, column } = lineColumn(ctx.query, node.TextStart);
+    return {
+      columns,
+      plan: (rt) => {
+        const input = inputPlan(rt);
+        const rows = rowsFn(input.rows, rt);
+        rt.trace?.push({ operator: name, line, column, rowsIn: input.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3) });
+        return { columns, rows };
+      },
+    };
+  }
+
+  function operator(node: BridgeObject, input: CompiledTabular): CompiledTabular {
+    const k = kind(node);
+    const out = columnsOfType(node.ResultType);
+    const label = textOf(ctx, node).split('\n')[0]!.slice(0, 60);
+    switch (k) {
+      case 'FilterOperator': return traced(node, label, input.plan, input.columns, compileWhere(node, input.columns, scalars));
+      case 'ExtendOperator': return traced(node, label, input.plan, out, compileExtend(ctx, node, input.columns, out, scalars));
+      case 'ProjectOperator': return traced(node, label, input.plan, out, compileProject(ctx, node, input.columns, out, scalars));
+      case 'ProjectAwayOperator': case 'ProjectRenameOperator': case 'ProjectReorderOperator': case 'ProjectKeepOperator':
+        return traced(node, label, input.plan, out, compileReshape(ctx, node, input.columns, out));
+      case 'DistinctOperator': return traced(node, label, input.plan, out, compileDistinct(ctx, node, input.columns, out, scalars));
+      case 'SummarizeOperator': return traced(node, label, input.plan, out, compileSummarize(ctx, node, input.columns, out, scalars));
+      case 'SortOperator': return traced(node, label, input.plan, input.columns, compileSort(ctx, node, input.columns, scalars));
+      case 'TopOperator': return traced(node, label, input.plan, input.columns, compileTop(ctx, node, input.columns, scalars));
+      case 'TakeOperator': return traced(node, label, input.plan, input.columns, compileTake(node, scalars));
+      case 'CountOperator': return traced(node, label, input.plan, out, (rows) => [[rows.length]]);
+      case 'MvExpandOperator': return traced(node, label, input.plan, out, compileMvExpand(ctx, node, input.columns, out, scalars));
+      case 'RenderOperator': case 'SerializeOperator': return input;
+      case 'JoinOperator': {
+        const right = tabular(node.Expression);
+        const join = compileJoin(ctx, node, input.columns, right.columns, out, scalars);
+        const { line, column } = lineColumn(ctx.query, node.TextStart);
+        return {
+          columns: out,
+          plan: (rt) => {
+            const l = input.plan(rt);
+            const r = right.plan(rt);
+            const rows = join(l.rows, r.rows, rt);
+            rt.trace?.push({ operator: label, line, column, rowsIn: l.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3) });
+            return { columns: out, rows };
+          },
+        };
+      }
+      case 'UnionOperator': {
+        const others = listItems(node.Expressions).map((e: BridgeObject) => tabular(e));
+        return union(node, out, [input, ...others]);
+      }
+      default:
+        return unsupported(ctx, node);
+    }
+  }
+
+  function union(node: BridgeObject, out: Column[], parts: CompiledTabular[]): CompiledTabular {
+    for (const p of listItems(node.Parameters)) unsupported(ctx, p, `union parameter ${textOf(ctx, p)}`);
+    const maps = parts.map((p) => out.map((c) => p.columns.findIndex((x) => x.name === c.name)));
+    return {
+      columns: out,
+      plan: (rt) => ({
+        columns: out,
+        rows: parts.flatMap((p, i) => p.plan(rt).rows.map((row) => maps[i]!.map((j, c) => (j < 0 ? (out[c]!.type === 'string' ? '' : null) : row[j])))),
+      }),
+    };
+  }
+
+  function tableReference(node: BridgeObject, name: string): CompiledTabular {
+    const columns = columnsOfType(node.ResultType);
+    const mapping = new WeakMap<Table, number[]>();
+    const { line, column } = lineColumn(ctx.query, node.TextStart);
+    return {
+      columns,
+      plan: (rt) => {
+        const table = rt.tables[name];
+        if (!table) throw new EngineError(`the query reads table ${name}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
+        let map = mapping.get(table);
+        if (!map) mapping.set(table, (map = columns.map((c) => table.columns.findIndex((x) => x.name === c.name))));
+        const identity = map.length === table.columns.length && map.every((j, i) => j === i);
+        const rows = identity ? table.rows : table.rows.map((row) => map!.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])));
+        rt.trace?.push({ operator: name, line, column, rowsIn: table.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3) });
+        return { columns, rows };
+      },
+    };
+  }
+
+  function dataTable(node: BridgeObject): CompiledTabular {
+    const columns = columnsOfType(node.ResultType);
+    const values = listItems(node.Values).map((v: BridgeObject) => scalars.scalar(v, new RowScope([])));
+    if (values.length % Math.max(1, columns.length) !== 0) unsupported(ctx, node, 'datatable with a partial row');
+    return {
+      columns,
+      plan: (rt) => {
+        const rows: Value[][] = [];
+        for (let i = 0; i < values.length; i += columns.length) {
+          rows.push(columns.map((c, j) => {
+            const v = values[i + j]!;
+            const raw = v.fn([], rt);
+            return v.type === c.type || raw === null ? raw : fromInput(raw, c.type);
+          }));
+        }
+        return { columns, rows };
+      },
+    };
+  }
+
+  function externalData(node: BridgeObject): CompiledTabular {
+    const columns = columnsOfType(node.ResultType);
+    const urls = listItems(node.URIs).map((u: BridgeObject) => String(u.LiteralValue ?? textOf(ctx, u)));
+    const { line, column } = lineColumn(ctx.query, node.TextStart);
+    return {
+      columns,
+      plan: (rt) => {
+        const rows: Value[][] = [];
+        for (const url of urls) {
+          const table = rt.externaldata[url];
+          if (!table) throw new EngineError(`externaldata reads ${url}; the test must provide its rows (externaldata: {"${url}": [...]}) — nothing is fetched`, line, column);
+          const map = columns.map((c) => table.columns.findIndex((x) => x.name === c.name));
+          // A one-column text list may be supplied with any column name.
+          const single = columns.length === 1 && table.columns.length === 1 && map[0] === -1;
+          rows.push(...table.rows.map((row) => (single ? [row[0]] : map.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])))));
+        }
+        return { columns, rows };
+      },
+    };
+  }
+
+  function print(node: BridgeObject): CompiledTabular {
+    const columns = columnsOfType(node.ResultType);
+    const exprs = listItems(node.Expressions).map((e: BridgeObject) => scalars.scalar(kind(e) === 'SimpleNamedExpression' ? e.Expression : e, new RowScope([])));
+    return { columns, plan: (rt) => ({ columns, rows: [exprs.map((e) => e.fn([], rt))] }) };
+  }
+
+  function range(node: BridgeObject): CompiledTabular {
+    const columns = columnsOfType(node.ResultType);
+    const scope = new RowScope([]);
+    const [from, to, step] = [node.From, node.To, node.Step].map((n: BridgeObject) => scalars.scalar(n, scope));
+    return {
+      columns,
+      plan: (rt) => {
+        const a = from!.fn([], rt) as number;
+        const b = to!.fn([], rt) as number;
+        const s = step!.fn([], rt) as number;
+        const rows: Value[][] = [];
+        if (s > 0) for (let v = a; v <= b && rows.length < 10_000_000; v += s) rows.push([v]);
+        else if (s < 0) for (let v = a; v >= b && rows.length < 10_000_000; v += s) rows.push([v]);
+        return { columns, rows };
+      },
+    };
+  }
+
+  /** A let-declared function returning a table: its body is compiled with parameters bound to the arguments. */
+  function userTabularCall(node: BridgeObject, binding: { declaration: BridgeObject; env: import('./context.ts').Env }): CompiledTabular {
+    const params = listItems(binding.declaration.Parameters.Parameters);
+    const args = listItems(node.ArgumentList.Expressions);
+    const env = binding.env.child();
+    params.forEach((p: BridgeObject, i: number) => {
+      const pname = String(p.NameAndType.Name.SimpleName);
+      const arg = args[i] ?? p.DefaultValue?.Value;
+      if (!arg) return;
+      if (arg.ResultType?.Columns) {
+        const t = tabular(arg);
+        env.set(pname, { kind: 'tabular', plan: t.plan, columns: t.columns });
+      } else env.set(pname, { kind: 'scalar', expr: scalars.scalar(arg, new RowScope([])) });
+    });
+    const saved = ctx.env;
+    ctx.env = env;
+    try {
+      return block(binding.declaration.Body);
+    } finally {
+      ctx.env = saved;
+    }
+  }
+
+  function tabular(node: BridgeObject): CompiledTabular {
+    const k = kind(node);
+    switch (k) {
+      case 'PipeExpression': return operator(node.Operator, tabular(node.Expression));
+      case 'ParenthesizedExpression': return tabular(node.Expression);
+      case 'MaterializeExpression': return tabular(node.Expression);
+      case 'DataTableExpression': return dataTable(node);
+      case 'ExternalDataExpression': return externalData(node);
+      case 'PrintOperator': return print(node);
+      case 'RangeOperator': return range(node);
+      case 'UnionOperator': return union(node, columnsOfType(node.ResultType), listItems(node.Expressions).map((e: BridgeObject) => tabular(e)));
+      case 'FunctionBody': return block(node);
+      case 'FunctionCallExpression': {
+        const name = String(node.Name?.SimpleName ?? textOf(ctx, node.Name));
+        const binding = ctx.env.get(name);
+        if (binding?.kind === 'function') return userTabularCall(node, binding);
+        if (name === 'materialize') return tabular(listItems(node.ArgumentList.Expressions)[0]);
+        if (name === 'table') return tableReference(node, String(listItems(node.ArgumentList.Expressions)[0]?.LiteralValue));
+        return unsupported(ctx, node, `tabular function ${name}()`);
+      }
+      case 'NameReference': {
+        const name = textOf(ctx, node).trim().replace(/^\['|'\]$|^\["|"\]$/g, '');
+        const binding = ctx.env.get(name);
+        if (binding?.kind === 'tabular') {
+          const { plan, columns } = binding;
+          return { columns, plan: (rt) => { if (!rt.memo.has(plan)) rt.memo.set(plan, plan(rt)); return rt.memo.get(plan) as Table; } };
+        }
+        if (binding?.kind === 'function') return userTabularCall({ ...node, ArgumentList: { Expressions: null } }, binding);
+        return tableReference(node, name);
+      }
+      default:
+        return unsupported(ctx, node);
+    }
+  }
+
+  /** A query block or function body: let statements, then the last expression. */
+  function block(node: BridgeObject): CompiledTabular {
+    const statements = kind(node) === 'QueryBlock' ? listItems(node.Statements) : listItems(node.Statements);
+    let result: CompiledTabular | undefined;
+    for (const statement of statements) {
+      const sk = kind(statement);
+      if (sk === 'LetStatement') letStatement(statement);
+      else if (sk === 'ExpressionStatement') result = tabular(statement.Expression);
+      else unsupported(ctx, statement);
+    }
+    if (kind(node) === 'FunctionBody' && node.Expression) result = tabular(node.Expression);
+    if (!result) return unsupported(ctx, node, 'a query without a tabular expression');
+    return result;
+  }
+
+  function letStatement(node: BridgeObject): void {
+    const name = String(node.Name.SimpleName);
+    const expr = node.Expression;
+    if (kind(expr) === 'FunctionDeclaration') {
+      ctx.env.set(name, { kind: 'function', declaration: expr, env: ctx.env });
+      return;
+    }
+    if (expr.ResultType?.Columns) {
+      const t = tabular(expr);
+      ctx.env.set(name, { kind: 'tabular', plan: t.plan, columns: t.columns });
+    } else {
+      ctx.env.set(name, { kind: 'scalar', expr: scalars.scalar(expr, new RowScope([])) });
+    }
+  }
+
+  return { block, tabular };
+}

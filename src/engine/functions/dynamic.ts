@@ -1,0 +1,83 @@
+/** dynamic (JSON) functions and conversions to and from it. */
+import { toDynamic, toKustoString, type Value } from '../values/types.ts';
+import type { ScalarFunction } from './registry.ts';
+
+/** parse_json/todynamic: JSON text → value; text that is not JSON stays a string, as in Kusto. */
+export function parseJson(v: Value): unknown {
+  if (typeof v !== 'string') return v ?? null;
+  const s = v.trim();
+  if (s === '') return null;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return v;
+  }
+}
+
+/** Per-run cache of parsed JSON text: the same AdditionalFields string is parsed once per query run. */
+const PARSED = Symbol('parsed-json');
+
+export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
+  todynamic: ([a]) => (a!.type === 'string'
+    ? (row, rt) => {
+        const text = a!.fn(row, rt) as string;
+        let cache = rt.memo.get(PARSED) as Map<string, unknown> | undefined;
+        if (!cache) rt.memo.set(PARSED, (cache = new Map()));
+        if (cache.has(text)) return cache.get(text);
+        const parsed = parseJson(text);
+        if (cache.size < 200_000) cache.set(text, parsed);
+        return parsed;
+      }
+    : (row, rt) => toDynamic(a!.fn(row, rt), a!.type)),
+  array_length: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return Array.isArray(v) ? v.length : null;
+  },
+  bag_keys: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : null;
+  },
+  pack_array: (args) => (row, rt) => args.map((a) => toDynamic(a.fn(row, rt), a.type)),
+  bag_pack: (args) => (row, rt) => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i + 1 < args.length; i += 2) out[toKustoString(args[i]!.fn(row, rt), args[i]!.type)] = toDynamic(args[i + 1]!.fn(row, rt), args[i + 1]!.type);
+    return out;
+  },
+  set_union: (args) => (row, rt) => {
+    const seen = new Set<string>();
+    const out: unknown[] = [];
+    for (const a of args) {
+      const v = a.fn(row, rt);
+      if (!Array.isArray(v)) continue;
+      for (const x of v) {
+        const k = JSON.stringify(x);
+        if (!seen.has(k)) {
+          seen.add(k);
+          out.push(x);
+        }
+      }
+    }
+    return out;
+  },
+  array_concat: (args) => (row, rt) => args.flatMap((a) => {
+    const v = a.fn(row, rt);
+    return Array.isArray(v) ? v : [];
+  }),
+  array_index_of: ([arr, x]) => (row, rt) => {
+    const v = arr!.fn(row, rt);
+    if (!Array.isArray(v)) return null;
+    const needle = JSON.stringify(toDynamic(x!.fn(row, rt), x!.type));
+    return v.findIndex((e) => JSON.stringify(e) === needle);
+  },
+  gettype: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    if (a!.type !== 'dynamic') return a!.type === 'real' ? 'real' : a!.type;
+    if (v === null) return 'null';
+    if (Array.isArray(v)) return 'array';
+    if (typeof v === 'object') return 'dictionary';
+    if (typeof v === 'number') return Number.isInteger(v) ? 'long' : 'real';
+    return typeof v === 'boolean' ? 'bool' : 'string';
+  },
+};
+DYNAMIC_FUNCTIONS.parse_json = DYNAMIC_FUNCTIONS.todynamic!;
+DYNAMIC_FUNCTIONS.pack = DYNAMIC_FUNCTIONS.bag_pack!;

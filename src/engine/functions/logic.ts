@@ -1,0 +1,89 @@
+/** Conditionals, null tests and type conversions. */
+import { parseDateTime } from '../values/time.ts';
+import { toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
+import type { ScalarFunction } from './registry.ts';
+
+function toNumber(v: Value, type: KType, integer: boolean): number | null {
+  if (v === null || v === undefined) return null;
+  let n: number;
+  if (typeof v === 'number') n = v;
+  else if (typeof v === 'boolean') n = v ? 1 : 0;
+  else if (typeof v === 'string') {
+    const s = v.trim();
+    if (s === '') return null;
+    n = Number(s);
+    if (Number.isNaN(n)) return null;
+  } else return null;
+  if (type === 'datetime' || type === 'timespan') n = v as number;
+  return integer ? Math.trunc(n) : n;
+}
+
+const conversion = (integer: boolean): ScalarFunction => ([a]) => (row, rt) => toNumber(a!.fn(row, rt), a!.type, integer);
+
+/** Kusto's "empty": null, or an empty string (and empty dynamic arrays/bags for isempty). */
+function isEmpty(v: Value): boolean {
+  return v === null || v === undefined || v === '';
+}
+
+export const LOGIC_FUNCTIONS: Record<string, ScalarFunction> = {
+  iff: ([c, a, b], info) => (row, rt) => (c!.fn(row, rt) === true ? cast(a!.fn(row, rt), a!.type, info.resultType) : cast(b!.fn(row, rt), b!.type, info.resultType)),
+  case: (args, info) => (row, rt) => {
+    for (let i = 0; i + 1 < args.length; i += 2) if (args[i]!.fn(row, rt) === true) return cast(args[i + 1]!.fn(row, rt), args[i + 1]!.type, info.resultType);
+    const last = args[args.length - 1]!;
+    return cast(last.fn(row, rt), last.type, info.resultType);
+  },
+  coalesce: (args, info) => (row, rt) => {
+    for (const a of args) {
+      const v = a.fn(row, rt);
+      if (!isEmpty(v)) return cast(v, a.type, info.resultType);
+    }
+    return info.resultType === 'string' ? '' : null;
+  },
+  isempty: ([a]) => (row, rt) => isEmpty(a!.fn(row, rt)),
+  isnotempty: ([a]) => (row, rt) => !isEmpty(a!.fn(row, rt)),
+  isnull: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return v === null || v === undefined;
+  },
+  isnotnull: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return v !== null && v !== undefined;
+  },
+  not: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return v === null ? null : !v;
+  },
+  toint: conversion(true),
+  tolong: conversion(true),
+  toreal: conversion(false),
+  todouble: conversion(false),
+  todecimal: conversion(false),
+  tobool: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    if (typeof v === 'boolean') return v;
+    if (typeof v === 'number') return v !== 0;
+    if (typeof v === 'string') return v.toLowerCase() === 'true' ? true : v.toLowerCase() === 'false' ? false : null;
+    return null;
+  },
+  toguid: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? v.toLowerCase() : null;
+  },
+  hash: ([a]) => (row, rt) => {
+    const s = toKustoString(a!.fn(row, rt), a!.type);
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
+    return h;
+  },
+};
+LOGIC_FUNCTIONS.iif = LOGIC_FUNCTIONS.iff!;
+
+/** Conditional branches of different numeric types take the call's result type (e.g. int → real). */
+export function cast(v: Value, from: KType, to: KType): Value {
+  if (v === null || v === undefined || from === to) return v ?? (to === 'string' ? '' : null);
+  if (to === 'dynamic') return toDynamic(v, from);
+  if (to === 'string') return toKustoString(v, from);
+  if (to === 'datetime' && typeof v === 'string') return parseDateTime(v);
+  if ((to === 'long' || to === 'int') && typeof v === 'number') return Math.trunc(v);
+  return v;
+}

@@ -1,0 +1,175 @@
+/** String functions. */
+import type { CompiledScalar, RowFn } from '../compiler/context.ts';
+import { re2 } from '../values/strings.ts';
+import { toKustoString, type Value } from '../values/types.ts';
+import type { ScalarFunction } from './registry.ts';
+
+/** Evaluates an argument as a string (Kusto converts most scalars implicitly in string functions). */
+export function str(arg: CompiledScalar): (row: Value[], rt: Parameters<RowFn>[1]) => string {
+  const { fn, type } = arg;
+  return type === 'string' ? (fn as (r: Value[], rt: Parameters<RowFn>[1]) => string) : (row, rt) => toKustoString(fn(row, rt), type);
+}
+
+const num = (v: Value) => (v === null || v === undefined ? null : Number(v));
+
+export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
+  strcat: (args) => {
+    const parts = args.map(str);
+    return (row, rt) => parts.map((p) => p(row, rt)).join('');
+  },
+  strcat_delim: (args) => {
+    const [d, ...rest] = args.map(str);
+    return (row, rt) => rest.map((p) => p(row, rt)).join(d!(row, rt));
+  },
+  strlen: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => [...s(row, rt)].length;
+  },
+  string_size: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => Buffer.byteLength(s(row, rt), 'utf8');
+  },
+  tolower: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => s(row, rt).toLowerCase();
+  },
+  toupper: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => s(row, rt).toUpperCase();
+  },
+  substring: ([a, start, length]) => {
+    const s = str(a!);
+    return (row, rt) => {
+      const chars = [...s(row, rt)];
+      let from = num(start!.fn(row, rt)) ?? 0;
+      if (from < 0) from = Math.max(0, chars.length + from);
+      const len = length ? num(length.fn(row, rt)) : null;
+      return chars.slice(from, len === null ? undefined : from + Math.max(0, len)).join('');
+    };
+  },
+  indexof: ([a, b, start]) => {
+    const s = str(a!);
+    const n = str(b!);
+    return (row, rt) => {
+      const from = start ? num(start.fn(row, rt)) ?? 0 : 0;
+      return s(row, rt).indexOf(n(row, rt), from);
+    };
+  },
+  countof: ([a, b, kind]) => {
+    const s = str(a!);
+    const n = str(b!);
+    return (row, rt) => {
+      const text = s(row, rt);
+      const needle = n(row, rt);
+      if (kind && String(kind.fn(row, rt)) === 'regex') {
+        const m = re2(needle).matcher(text);
+        let count = 0;
+        while (m.find()) count++;
+        return count;
+      }
+      if (!needle) return 0;
+      let count = 0;
+      for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) count++;
+      return count;
+    };
+  },
+  replace_string: ([a, b, c]) => {
+    const s = str(a!);
+    const find = str(b!);
+    const repl = str(c!);
+    return (row, rt) => {
+      const needle = find(row, rt);
+      return needle ? s(row, rt).split(needle).join(repl(row, rt)) : s(row, rt);
+    };
+  },
+  replace_regex: ([a, b, c]) => {
+    const s = str(a!);
+    const p = str(b!);
+    const r = str(c!);
+    return (row, rt) => re2(p(row, rt)).matcher(s(row, rt)).replaceAll(r(row, rt).replace(/\\(\d)/g, '$$$1'));
+  },
+  trim: ([p, a]) => trimmer(p!, a!, true, true),
+  trim_start: ([p, a]) => trimmer(p!, a!, true, false),
+  trim_end: ([p, a]) => trimmer(p!, a!, false, true),
+  split: ([a, d, index]) => {
+    const s = str(a!);
+    const delim = str(d!);
+    return (row, rt) => {
+      const parts = s(row, rt).split(delim(row, rt));
+      if (!index) return parts;
+      const i = num(index.fn(row, rt));
+      if (i === null) return null;
+      const picked = parts[i < 0 ? parts.length + i : i];
+      return picked === undefined ? [] : [picked];
+    };
+  },
+  extract: ([p, g, a]) => {
+    const pattern = str(p!);
+    const s = str(a!);
+    return (row, rt) => {
+      const m = re2(pattern(row, rt)).matcher(s(row, rt));
+      if (!m.find()) return null;
+      const value = m.group(num(g!.fn(row, rt)) ?? 0);
+      return value ?? null;
+    };
+  },
+  extract_all: (args) => {
+    const pattern = str(args[0]!);
+    const s = str(args[args.length - 1]!);
+    return (row, rt) => {
+      const m = re2(pattern(row, rt)).matcher(s(row, rt));
+      const out: unknown[] = [];
+      while (m.find()) {
+        const groups = m.groupCount();
+        out.push(groups === 0 ? m.group(0) : groups === 1 ? m.group(1) : Array.from({ length: groups }, (_, i) => m.group(i + 1)));
+      }
+      return out.length ? out : null;
+    };
+  },
+  reverse: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => [...s(row, rt)].reverse().join('');
+  },
+  format_bytes: ([a, precision, unit]) => (row, rt) => {
+    const v = num(a!.fn(row, rt));
+    if (v === null) return '';
+    const digits = precision ? num(precision.fn(row, rt)) ?? 0 : 0;
+    const units = ['Bytes', 'KB', 'MB', 'GB', 'TB', 'PB'];
+    let index = Math.min(units.length - 1, v <= 0 ? 0 : Math.floor(Math.log(v) / Math.log(1024)));
+    if (unit) {
+      const wanted = units.findIndex((u) => u.toLowerCase() === String(unit.fn(row, rt)).toLowerCase());
+      if (wanted >= 0) index = wanted;
+    }
+    const scaled = v / 1024 ** index;
+    const text = digits > 0 ? String(Number(scaled.toFixed(digits))) : String(Math.round(scaled));
+    return `${text} ${units[index]}`;
+  },
+  tostring: ([a]) => str(a!),
+  strrep: ([a, n, d]) => {
+    const s = str(a!);
+    return (row, rt) => Array(Math.max(0, num(n!.fn(row, rt)) ?? 0)).fill(s(row, rt)).join(d ? str(d)(row, rt) : '');
+  },
+};
+
+function trimmer(pattern: CompiledScalar, arg: CompiledScalar, start: boolean, end: boolean): RowFn {
+  const p = str(pattern);
+  const s = str(arg);
+  return (row, rt) => {
+    const re = p(row, rt);
+    let text = s(row, rt);
+    if (start) {
+      const m = re2(`^(?:${re})`).matcher(text);
+      if (m.lookingAt()) text = text.slice(m.end());
+    }
+    if (end) {
+      for (let i = 0; i <= text.length; i++) {
+        const m = re2(`^(?:${re})$`).matcher(text.slice(i));
+        if (m.matches()) {
+          text = text.slice(0, i);
+          break;
+        }
+      }
+    }
+    return text;
+  };
+}

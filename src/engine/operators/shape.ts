@@ -1,0 +1,123 @@
+/** Operators that filter rows or reshape columns: where, extend, project*, distinct, mv-expand. */
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
+import type { ScalarCompiler } from '../compiler/scalar.ts';
+import { cast } from '../functions/logic.ts';
+import { keyOf, type Column, type Value } from '../values/types.ts';
+
+export type RowsFn = (rows: Value[][], rt: Runtime) => Value[][];
+
+const declaredName = (ctx: CompileContext, n: BridgeObject) => String(n.Name?.SimpleName ?? textOf(ctx, n.Name)).trim().replace(/^\['|'\]$|^\["|"\]$/g, '');
+
+export function compileWhere(node: BridgeObject, input: Column[], scalars: ScalarCompiler): RowsFn {
+  const cond = scalars.scalar(node.Condition, new RowScope(input)).fn;
+  return (rows, rt) => rows.filter((row) => cond(row, rt) === true);
+}
+
+/** Computes each output column either by copying an input column or from an expression. */
+function columnPlan(out: Column[], sources: ({ copy: number } | { expr: CompiledScalar })[]): RowsFn {
+  const fns = sources.map((s, i) => ('copy' in s ? (row: Value[]) => row[s.copy] : (row: Value[], rt: Runtime) => cast(s.expr.fn(row, rt), s.expr.type, out[i]!.type)));
+  return (rows, rt) => rows.map((row) => fns.map((f) => f(row, rt)));
+}
+
+export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+  // Each extend item sees the columns defined by earlier items, so evaluate item by item on a growing row.
+  let scope = new RowScope(input);
+  const steps: { target: number; expr: CompiledScalar }[] = [];
+  let columns = [...input];
+  const fresh = () => out.find((c) => !columns.some((x) => x.name === c.name))!;
+  for (const item of listItems(node.Expressions)) {
+    const isNamed = kind(item) === 'SimpleNamedExpression';
+    const expr = scalars.scalar(isNamed ? item.Expression : item, scope);
+    const name = isNamed ? declaredName(ctx, item) : fresh()?.name;
+    if (!name) unsupported(ctx, item, 'extend column naming');
+    let target = columns.findIndex((c) => c.name === name);
+    const type = out.find((c) => c.name === name)?.type ?? expr.type;
+    if (target < 0) {
+      columns = [...columns, { name, type }];
+      target = columns.length - 1;
+    } else columns[target] = { name, type };
+    steps.push({ target, expr: { ...expr, fn: ((e) => (row: Value[], rt: Runtime) => cast(e.fn(row, rt), e.type, type))(expr) } });
+    scope = new RowScope(columns);
+  }
+  if (columns.length !== out.length || columns.some((c, i) => c.name !== out[i]!.name)) unsupported(ctx, node, 'extend output shape');
+  const width = columns.length;
+  return (rows, rt) => rows.map((row) => {
+    const next = row.slice();
+    next.length = width;
+    for (const s of steps) next[s.target] = s.expr.fn(next, rt);
+    return next;
+  });
+}
+
+export function compileProject(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+  const scope = new RowScope(input);
+  const items = listItems(node.Expressions);
+  if (items.length !== out.length) unsupported(ctx, node, 'project with wildcards');
+  const sources = items.map((item: BridgeObject) => {
+    const isNamed = kind(item) === 'SimpleNamedExpression';
+    const e = isNamed ? item.Expression : item;
+    if (kind(e) === 'NameReference' && scope.index.has(textOf(ctx, e).trim())) return { copy: scope.index.get(textOf(ctx, e).trim())! };
+    return { expr: scalars.scalar(e, scope) };
+  });
+  return columnPlan(out, sources);
+}
+
+/** project-away, project-rename, project-reorder: output columns are input columns, found by name or position. */
+export function compileReshape(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowsFn {
+  const k = kind(node);
+  let sources: { copy: number }[];
+  if (k === 'ProjectRenameOperator') {
+    const renames = new Map<string, string>();
+    for (const item of listItems(node.Expressions)) renames.set(declaredName(ctx, item), textOf(ctx, item.Expression).trim());
+    sources = out.map((c) => ({ copy: input.findIndex((i) => i.name === (renames.get(c.name) ?? c.name)) }));
+  } else {
+    sources = out.map((c) => ({ copy: input.findIndex((i) => i.name === c.name) }));
+  }
+  if (sources.some((s) => s.copy < 0)) unsupported(ctx, node);
+  return columnPlan(out, sources);
+}
+
+export function compileDistinct(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+  const items = listItems(node.Expressions);
+  const project: RowsFn = items.length === 1 && kind(items[0]) === 'StarExpression' ? (rows) => rows : compileProject(ctx, node, input, out, scalars);
+  return (rows, rt) => {
+    const seen = new Set<string>();
+    return project(rows, rt).filter((row) => {
+      const k = row.map(keyOf).join('\u0002');
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  };
+}
+
+export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+  const scope = new RowScope(input);
+  const items = listItems(node.Expressions);
+  if (items.length !== 1) unsupported(ctx, node, 'mv-expand of several columns');
+  const item = items[0];
+  const inner = item.Expression;
+  const isNamed = kind(inner) === 'SimpleNamedExpression';
+  const expr = scalars.scalar(isNamed ? inner.Expression : inner, scope);
+  const name = isNamed ? declaredName(ctx, inner) : textOf(ctx, inner).trim();
+  const targetIndex = out.findIndex((c) => c.name === name);
+  if (targetIndex < 0) unsupported(ctx, node, 'mv-expand column');
+  const targetType = out[targetIndex]!.type;
+  const inputIndex = input.findIndex((c) => c.name === name);
+  return (rows, rt) => {
+    const result: Value[][] = [];
+    for (const row of rows) {
+      const v = expr.fn(row, rt);
+      const values = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => ({ [k]: x })) : [v];
+      for (const element of values) {
+        const next = row.slice();
+        const converted = targetType === 'dynamic' ? element : cast(element, 'dynamic', targetType);
+        if (inputIndex >= 0 && out.length === input.length) next[inputIndex] = converted;
+        else next.splice(targetIndex, 0, converted);
+        result.push(next);
+      }
+    }
+    return result;
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * summarize: group rows by the `by` expressions and fold each group with the aggregates. Output columns
+ * (names and order, including Kusto's defaults such as count_ and the expansion of arg_max(x, *)) are read
+ * from the bound tree, so they always match what the validator saw.
+ */
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
+import type { ScalarCompiler } from '../compiler/scalar.ts';
+import { compareValues, keyOf, toDynamic, type Column, type Value } from '../values/types.ts';
+
+interface Aggregator {
+  /** Number of output columns this aggregate produces. */
+  width: number;
+  init(): unknown;
+  add(state: unknown, row: Value[], rt: Runtime): unknown;
+  result(state: unknown): Value[];
+}
+
+export function compileSummarize(ctx: CompileContext, node: BridgeObject, input: Column[], outColumns: Column[], scalars: ScalarCompiler): (rows: Value[][], rt: Runtime) => Value[][] {
+  const scope = new RowScope(input);
+  const byNodes = node.ByClause ? listItems(node.ByClause.Expressions) : [];
+  const byExprs = byNodes.map((b: BridgeObject) => scalars.scalar(kind(b) === 'SimpleNamedExpression' ? b.Expression : b, scope));
+  const byNames = byNodes.map((b: BridgeObject) => (kind(b) === 'NameReference' ? textOf(ctx, b).trim() : kind(b) === 'SimpleNamedExpression' ? String(b.Name.SimpleName) : '')).filter(Boolean);
+  const aggregators = listItems(node.Aggregates).map((a: BridgeObject) => aggregator(ctx, kind(a) === 'SimpleNamedExpression' ? a.Expression : a, scope, input, scalars, byNames));
+  const expectedWidth = byExprs.length + aggregators.reduce((n, a) => n + a.width, 0);
+  if (expectedWidth !== outColumns.length) unsupported(ctx, node, `summarize shape (${expectedWidth} computed vs ${outColumns.length} columns)`);
+  return (rows, rt) => {
+    const groups = new Map<string, { keys: Value[]; states: unknown[] }>();
+    for (const row of rows) {
+      const keys = byExprs.map((e) => e.fn(row, rt));
+      const key = keys.map(keyOf).join('\u0002');
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { keys, states: aggregators.map((a) => a.init()) }));
+      for (let i = 0; i < aggregators.length; i++) g.states[i] = aggregators[i]!.add(g.states[i], row, rt);
+    }
+    // Without `by`, summarize yields one row even for empty input (count() = 0).
+    if (byExprs.length === 0 && groups.size === 0) groups.set('', { keys: [], states: aggregators.map((a) => a.init()) });
+    return [...groups.values()].map((g) => [...g.keys, ...aggregators.flatMap((a, i) => a.result(g.states[i]))]);
+  };
+}
+
+function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, input: Column[], scalars: ScalarCompiler, byNames: string[]): Aggregator {
+  if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, call, 'aggregate expression');
+  const name = String(call.Name?.SimpleName ?? textOf(ctx, call.Name)).toLowerCase();
+  const argNodes = listItems(call.ArgumentList.Expressions);
+  const args = (): CompiledScalar[] => argNodes.map((a: BridgeObject) => scalars.scalar(a, scope));
+  const simple = (init: () => unknown, add: (s: unknown, v: Value) => unknown, result: (s: unknown) => Value, arg?: CompiledScalar): Aggregator => ({
+    width: 1, init, result: (s) => [result(s)],
+    add: arg ? (s, row, rt) => add(s, arg.fn(row, rt)) : (s) => add(s, null),
+  });
+  switch (name) {
+    case 'count': return simple(() => 0, (s) => (s as number) + 1, (s) => s);
+    case 'countif': {
+      const [p] = args();
+      return simple(() => 0, (s, v) => (v === true ? (s as number) + 1 : s), (s) => s, p);
+    }
+    case 'dcount': {
+      const [a] = args();
+      return simple(() => new Set<string>(), (s, v) => (v === null || v === undefined ? s : (s as Set<string>).add(keyOf(v))), (s) => (s as Set<string>).size, a);
+    }
+    case 'dcountif': {
+      const [a, p] = args();
+      return { width: 1, init: () => new Set<string>(), add: (s, row, rt) => { if (p!.fn(row, rt) === true) { const v = a!.fn(row, rt); if (v !== null) (s as Set<string>).add(keyOf(v)); } return s; }, result: (s) => [(s as Set<string>).size] };
+    }
+    case 'sum': case 'sumif': {
+      const [a, p] = args();
+      return { width: 1, init: () => null, add: (s, row, rt) => { if (p && p.fn(row, rt) !== true) return s; const v = a!.fn(row, rt) as number | null; return v === null ? s : ((s as number | null) ?? 0) + v; }, result: (s) => [s ?? 0] };
+    }
+    case 'avg': case 'avgif': {
+      const [a, p] = args();
+      return { width: 1, init: () => [0, 0], add: (s, row, rt) => { if (p && p.fn(row, rt) !== true) return s; const v = a!.fn(row, rt) as number | null; if (v === null) return s; const [t, n] = s as number[]; return [t! + v, n! + 1]; }, result: (s) => { const [t, n] = s as number[]; return [n ? t! / n : null]; } };
+    }
+    case 'min': case 'max': case 'minif': case 'maxif': {
+      const [a, p] = args();
+      const better = name.startsWith('min') ? (c: number) => c < 0 : (c: number) => c > 0;
+      return { width: 1, init: () => null, add: (s, row, rt) => { if (p && p.fn(row, rt) !== true) return s; const v = a!.fn(row, rt); if (v === null || v === undefined) return s; return s === null || better(compareValues(v, s)) ? v : s; }, result: (s) => [s] };
+    }
+    case 'make_set': case 'make_set_if': case 'make_list': case 'make_list_if': {
+      const list = args();
+      const conditional = name.endsWith('_if');
+      const value = list[0]!;
+      const pred = conditional ? list[1] : undefined;
+      const limitArg = list[conditional ? 2 : 1];
+      const unique = name.startsWith('make_set');
+      return {
+        width: 1,
+        init: () => ({ items: [] as unknown[], seen: new Set<string>() }),
+        add: (s, row, rt) => {
+          const st = s as { items: unknown[]; seen: Set<string> };
+          if (pred && pred.fn(row, rt) !== true) return st;
+          const limit = limitArg ? (limitArg.fn(row, rt) as number) : 1_048_576;
+          if (st.items.length >= limit) return st;
+          const v = value.fn(row, rt);
+          if (v === null || v === undefined) return st;
+          const d = toDynamic(v, value.type);
+          const values = value.type === 'dynamic' && Array.isArray(d) && unique ? d : [d];
+          for (const x of values) {
+            if (st.items.length >= limit) break;
+            if (unique) {
+              const k = keyOf(x);
+              if (st.seen.has(k)) continue;
+              st.seen.add(k);
+            }
+            st.items.push(x);
+          }
+          return st;
+        },
+        result: (s) => [(s as { items: unknown[] }).items],
+      };
+    }
+    case 'arg_max': case 'arg_min': {
+      const [by, ...rest] = argNodes;
+      const byExpr = scalars.scalar(by, scope);
+      const star = rest.length === 1 && kind(rest[0]) === 'StarExpression';
+      // With *, the other input columns follow, except the argument column itself and the summarize keys.
+      const skip = new Set([...(kind(by) === 'NameReference' ? [textOf(ctx, by).trim()] : []), ...byNames]);
+      const outputs: CompiledScalar[] = star
+        ? input.flatMap((c, i) => (skip.has(c.name) ? [] : [{ fn: (row: Value[]) => row[i], type: c.type }]))
+        : rest.map((r: BridgeObject) => scalars.scalar(kind(r) === 'SimpleNamedExpression' ? r.Expression : r, scope));
+      const better = name === 'arg_max' ? (c: number) => c > 0 : (c: number) => c < 0;
+      const width = 1 + outputs.length;
+      return {
+        width,
+        init: () => null,
+        add: (s, row, rt) => {
+          const v = byExpr.fn(row, rt);
+          if (v === null || v === undefined) return s;
+          const st = s as { key: Value; row: Value[] } | null;
+          return st === null || better(compareValues(v, st.key)) ? { key: v, row } : st;
+        },
+        result: (s) => {
+          const st = s as { key: Value; row: Value[] } | null;
+          return [st ? st.key : null, ...outputs.map((o) => (st ? o.fn(st.row, undefined as never) : null))];
+        },
+      };
+    }
+    case 'take_any': case 'any': {
+      const list = args();
+      return { width: list.length, init: () => null, add: (s, row, rt) => s ?? list.map((a) => a.fn(row, rt)), result: (s) => (s as Value[] | null) ?? list.map(() => null) };
+    }
+    default:
+      return unsupported(ctx, call, `aggregate ${name}()`);
+  }
+}

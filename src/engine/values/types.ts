@@ -1,0 +1,123 @@
+/**
+ * Kusto scalar values in the engine. Representation (chosen for speed; the static type travels with the
+ * compiled expression, not with each value):
+ *   string → JS string (never null: Kusto strings are empty, not null)
+ *   bool → boolean | null; int/long/real/decimal → number | null
+ *   datetime/timespan → number of ticks (see time.ts) | null
+ *   guid → lowercase string | null; dynamic → plain JSON value (null, number, string, boolean, array, object)
+ */
+import { formatDateTime, formatTimespan, parseDateTime, parseTimespan } from './time.ts';
+import type { KustoScalarType } from '../../kql/table-schemas.ts';
+
+export type KType = KustoScalarType;
+export type Value = unknown;
+
+export interface Column {
+  name: string;
+  type: KType;
+}
+
+export interface Table {
+  columns: Column[];
+  rows: Value[][];
+}
+
+export const NUMERIC: ReadonlySet<KType> = new Set(['int', 'long', 'real', 'decimal']);
+
+/** A Kusto type name from a Kusto.Language type symbol name ("real", "long", "dynamic", …). */
+export function typeFromSymbolName(name: string | undefined): KType {
+  switch (name) {
+    case 'string': case 'int': case 'long': case 'real': case 'bool': case 'datetime': case 'timespan': case 'guid': case 'decimal':
+      return name;
+    default:
+      return 'dynamic';
+  }
+}
+
+/** Converts a fixture or JSON value to the engine representation of `type`; throws a message on mismatch. */
+export function fromInput(value: unknown, type: KType): Value {
+  if (value === undefined || value === null) return type === 'string' ? '' : null;
+  switch (type) {
+    case 'string':
+      if (typeof value === 'string') return value;
+      if (typeof value === 'object') return JSON.stringify(value);
+      return String(value);
+    case 'int': case 'long': case 'real': case 'decimal': {
+      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      if (Number.isNaN(n) && !(type === 'real' && value === 'NaN')) throw new TypeError(`expected a number, got ${JSON.stringify(value)}`);
+      return type === 'int' || type === 'long' ? Math.trunc(n) : n;
+    }
+    case 'bool':
+      if (typeof value === 'boolean') return value;
+      if (value === 'true' || value === 1 || value === '1') return true;
+      if (value === 'false' || value === 0 || value === '0') return false;
+      throw new TypeError(`expected true or false, got ${JSON.stringify(value)}`);
+    case 'datetime': {
+      if (value instanceof Date) return parseDateTime(value.toISOString());
+      const t = typeof value === 'string' ? parseDateTime(value) : null;
+      if (t === null) throw new TypeError(`expected an ISO-8601 datetime, got ${JSON.stringify(value)}`);
+      return t;
+    }
+    case 'timespan': {
+      const t = typeof value === 'string' ? parseTimespan(value) : null;
+      if (t === null) throw new TypeError(`expected a timespan like 01:00:00 or 1h, got ${JSON.stringify(value)}`);
+      return t;
+    }
+    case 'guid':
+      return String(value).toLowerCase();
+    case 'dynamic':
+      return value;
+  }
+}
+
+/** JSON-ready output: datetimes ISO-8601, timespans as Kusto literals, dynamics as JSON values. */
+export function toOutput(value: Value, type: KType): unknown {
+  if (value === null || value === undefined) return null;
+  if (type === 'datetime') return formatDateTime(value as number);
+  if (type === 'timespan') return formatTimespan(value as number);
+  if ((type === 'real' || type === 'decimal') && typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return value;
+}
+
+/** tostring() of a value of `type`. */
+export function toKustoString(value: Value, type: KType): string {
+  if (value === null || value === undefined) return '';
+  switch (type) {
+    case 'string': return value as string;
+    case 'datetime': return formatDateTime(value as number);
+    case 'timespan': return formatTimespan(value as number);
+    case 'bool': return value ? 'true' : 'false';
+    case 'dynamic': return typeof value === 'string' ? value : JSON.stringify(value);
+    default: return String(value);
+  }
+}
+
+/** Converts a value into a dynamic (datetimes become ISO strings, as Kusto stores them in dynamic). */
+export function toDynamic(value: Value, type: KType): unknown {
+  if (value === null || value === undefined) return null;
+  if (type === 'datetime') return formatDateTime(value as number);
+  if (type === 'timespan') return formatTimespan(value as number);
+  return value;
+}
+
+/** Equality key for grouping, distinct, join and dcount: typed values that are equal map to equal keys. */
+export function keyOf(value: Value): string {
+  if (value === null || value === undefined) return '\u0000null';
+  if (typeof value === 'object') return '\u0001' + JSON.stringify(value);
+  if (typeof value === 'string') return 's' + value;
+  return 'n' + String(value);
+}
+
+/** Sort comparison for values of one type; nulls are handled by the caller (their position depends on direction). */
+export function compareValues(a: Value, b: Value): number {
+  if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  const sa = JSON.stringify(a);
+  const sb = JSON.stringify(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+export function isNullValue(v: Value, type: KType): boolean {
+  return v === null || v === undefined || (type === 'real' && Number.isNaN(v as number) && false);
+}

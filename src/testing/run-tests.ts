@@ -1,0 +1,93 @@
+/**
+ * Runs each detection's tests: for every test and every platform it covers, the platform's emitted query
+ * (after the dialect rewrite) runs on the fixture rows with the test's frozen clock.
+ */
+import { queryForPlatform } from '../build/dialect.ts';
+import type { LoadedDetection } from '../detection/library.ts';
+import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
+import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type InputTable, type StageTrace } from '../engine/index.ts';
+import { tablesFor, type Platform } from '../kql/table-schemas.ts';
+import { checkExpectations, type Mismatch } from './expectations.ts';
+import { FixtureError, loadFixtureTable } from './fixtures.ts';
+
+export type TestStatus = 'passed' | 'failed' | 'error';
+
+export interface TestResult {
+  detection: string;
+  detectionId: string;
+  file: string;
+  /** Line of the test in the detection file. */
+  line: number;
+  test: string;
+  platform: Platform;
+  status: TestStatus;
+  message: string;
+  mismatches?: Mismatch[];
+  trace?: StageTrace[];
+  durationMs: number;
+}
+
+export function runDetectionTests(detections: readonly LoadedDetection[], onResult?: (r: TestResult) => void): TestResult[] {
+  const results: TestResult[] = [];
+  for (const loaded of detections) {
+    const tests = loaded.detection.tests ?? [];
+    const compiled = new Map<Platform, CompiledQuery | Error>();
+    tests.forEach((test, index) => {
+      for (const platform of test.platforms ?? enabledPlatforms(loaded.detection)) {
+        const started = performance.now();
+        const base = {
+          detection: loaded.detection.name, detectionId: loaded.detection.id, file: loaded.file,
+          line: loaded.source.positionOf(['tests', index, 'name']).line, test: test.name, platform,
+        };
+        const result = { ...base, ...runOne(loaded, test, index, platform, compiled), durationMs: Math.round(performance.now() - started) };
+        results.push(result);
+        onResult?.(result);
+      }
+    });
+  }
+  return results;
+}
+
+/** Trace positions are relative to the query text; report them as lines of the detection file. */
+function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
+  const query = loaded.detection.query;
+  let offset = 0;
+  for (let line = 1; line < t.line; line++) offset = query.indexOf('\n', offset) + 1;
+  const pos = loaded.source.positionInScalar(['query'], offset + t.column - 1);
+  return { ...t, line: pos.line, column: pos.column };
+}
+
+function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, platform: Platform, cache: Map<Platform, CompiledQuery | Error>): Omit<TestResult, 'detection' | 'detectionId' | 'file' | 'line' | 'test' | 'platform' | 'durationMs'> {
+  const fc = { loaded, testIndex: index, platform };
+  let tables: Record<string, InputTable>;
+  let externaldata: Record<string, InputTable>;
+  try {
+    tables = Object.fromEntries(Object.entries(test.tables ?? {}).map(([name, rows]) => [name, loadFixtureTable(fc, 'tables', name, rows)]));
+    externaldata = Object.fromEntries(Object.entries(test.externaldata ?? {}).map(([url, rows]) => [url, loadFixtureTable(fc, 'externaldata', url, rows)]));
+  } catch (err) {
+    if (err instanceof FixtureError) return { status: 'error', message: err.message };
+    throw err;
+  }
+  let compiled = cache.get(platform);
+  if (!compiled) {
+    try {
+      const schema = tablesFor(platform);
+      const extraTables = Object.fromEntries(Object.entries(tables).filter(([n]) => !schema.has(n)).map(([n, t]) => [n, t.columns]));
+      compiled = compileQuery(queryForPlatform(loaded.detection.query, platform).query, { platform, extraTables });
+    } catch (err) {
+      compiled = err as Error;
+    }
+    cache.set(platform, compiled);
+  }
+  if (compiled instanceof Error) return { status: 'error', message: compiled instanceof EngineError ? compiled.message : `cannot compile the query: ${compiled.message}` };
+  try {
+    const result = compiled.run({ now: test.now, tables, externaldata, trace: true });
+    const json = toJsonResult(result);
+    const mismatches = checkExpectations(test.expect, json.columns, json.rows);
+    if (mismatches.length === 0) return { status: 'passed', message: `${json.rows.length} row(s)` };
+    return { status: 'failed', message: mismatches.map((m) => m.message).join('; '), mismatches, trace: (result.trace ?? []).map((t) => inFile(loaded, t)) };
+  } catch (err) {
+    if (err instanceof EngineError) return { status: 'error', message: err.message };
+    return { status: 'error', message: `engine error: ${(err as Error).message}` };
+  }
+}

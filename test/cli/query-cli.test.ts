@@ -1,0 +1,42 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/main.ts';
+
+async function dac(...argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+describe('dac query', () => {
+  it('runs a query over a JSONL table typed by the platform schema and prints the documented JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
+    const rows = join(dir, 'dne.jsonl');
+    writeFileSync(rows, [
+      { Timestamp: '2024-05-01T11:30:00Z', DeviceName: 'ws1', RemotePort: 22, AdditionalFields: { user_agent: 'curl/8' } },
+      { Timestamp: '2024-04-01T00:00:00Z', DeviceName: 'ws2', RemotePort: 443 },
+    ].map((r) => JSON.stringify(r)).join('\n'));
+    const r = await dac('query', '-q', 'DeviceNetworkEvents | where Timestamp > ago(1d) | project Timestamp, DeviceName, RemotePort, ua = tostring(todynamic(AdditionalFields).user_agent), age = now() - Timestamp', '--table', `DeviceNetworkEvents=${rows}`, '--now', '2024-05-01T12:00:00Z', '--format', 'json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      columns: [{ name: 'Timestamp', type: 'datetime' }, { name: 'DeviceName', type: 'string' }, { name: 'RemotePort', type: 'int' }, { name: 'ua', type: 'string' }, { name: 'age', type: 'timespan' }],
+      rows: [['2024-05-01T11:30:00Z', 'ws1', 22, 'curl/8', '00:30:00']],
+    });
+  });
+
+  it('reports an unknown column in a table file, a KQL error, and an unsupported construct', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"DeviceNme": "x"}\n');
+    const bad = await dac('query', '-q', 'DeviceNetworkEvents', '--table', `DeviceNetworkEvents=${join(dir, 'bad.jsonl')}`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/row 1: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean DeviceName\?\)/);
+    const kql = await dac('query', '-q', 'print x = nosuch');
+    expect(kql.code).toBe(1);
+    expect(kql.stderr).toMatch(/KS142/);
+    const csv = await dac('query', '-q', 'print a = "x,y", b = 1', '--format', 'csv');
+    expect(csv.stdout).toBe('a,b\n"x,y",1\n');
+  });
+});

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { compileQuery, EngineError, executeKql } from '../../src/engine/index.ts';
+
+const rows = (q: string, now = '2024-05-01T12:00:00Z') => executeKql(q, { now }).rows;
+const one = (q: string, now?: string) => rows(q, now)[0];
+
+describe('string operators follow Kusto case and term rules', () => {
+  it('== is case-sensitive, =~ is not, contains is not, has matches whole terms', () => {
+    expect(one('print a = "Abc" == "abc", b = "Abc" =~ "abc", c = "xAbCx" contains "abc", d = "xAbCx" contains_cs "abc"')).toEqual([false, true, true, false]);
+    expect(one('print a = "North America" has "america", b = "North America" has "amer", c = "a.b-c" has "b", d = "xyz" !has "y"')).toEqual([true, false, true, true]);
+    expect(one('print a = "Hello" startswith "he", b = "Hello" startswith_cs "he", c = "Hello" !endswith "LO"')).toEqual([true, false, false]);
+  });
+
+  it('in is case-sensitive, in~ is not, and both accept subqueries', () => {
+    expect(one('print a = "A" in ("a", "b"), b = "A" in~ ("a", "b"), c = "c" !in ("a")')).toEqual([false, true, true]);
+    expect(rows('let T = datatable(x:string)["a","b","c"]; T | where x in ((datatable(y:string)["b","c"]))')).toEqual([['b'], ['c']]);
+  });
+
+  it('matches regex uses RE2: (?i) works, lookarounds are refused', () => {
+    expect(one('print a = "ABC" matches regex "(?i)b", b = "ABC" matches regex "b"')).toEqual([true, false]);
+    expect(() => rows('print a = "abc" matches regex "a(?=b)"')).toThrow(/RE2/);
+  });
+});
+
+describe('types and nulls', () => {
+  it('long division is integral, real is not; arithmetic with null is null', () => {
+    expect(one('print a = 7 / 2, b = 7.0 / 2, c = long(null) + 1, d = 7 % 3')).toEqual([3, 3.5, null, 1]);
+  });
+
+  it('comparisons with null filter the row out', () => {
+    expect(rows('datatable(x:long)[1, long(null), 3] | where x != 1')).toEqual([[3]]);
+    expect(rows('datatable(x:long)[1, long(null), 3] | where isnull(x)')).toEqual([[null]]);
+  });
+
+  it('dynamic access: bags, arrays, negative and out-of-range indexes', () => {
+    expect(one('print j = dynamic({"a":[10,20,30],"b":{"c":"x"}}) | project a1 = j.a[1], lastItem = j.a[-1], oor = j.a[7], c = j.b.c, absent = j.zzz')).toEqual([20, 30, null, 'x', null]);
+  });
+
+  it('parse_json of text that is not JSON keeps the string; tostring of dynamic is JSON', () => {
+    expect(one('print a = tostring(parse_json("not json")), b = tostring(dynamic({"k":1})), c = tostring(parse_json(\'{"k":true}\').k)')).toEqual(['not json', '{"k":1}', 'true']);
+  });
+
+  it('datetimes keep 100 ns precision; timespans print as Kusto literals', () => {
+    expect(one('print d = datetime(2024-01-01T00:00:00.1234567Z) + 1tick, t = 1d + 2h + 3s, neg = -1h')).toEqual(['2024-01-01T00:00:00.1234568Z', '1.02:00:03', '-01:00:00']);
+  });
+
+  it('ago() and now() use the frozen clock', () => {
+    expect(one('print now(), ago(1d), bin(datetime(2024-05-01T11:47:00Z), 15m)')).toEqual(['2024-05-01T12:00:00Z', '2024-04-30T12:00:00Z', '2024-05-01T11:45:00Z']);
+  });
+});
+
+describe('tabular operators', () => {
+  it('summarize names default columns like Kusto (count_, dcount_x, max_x) and yields one row without by', () => {
+    const r = executeKql('datatable(x:long, g:string)[1,"a",2,"a",2,"b"] | summarize count(), dcount(x), max(x) by g');
+    expect(r.columns.map((c) => c.name)).toEqual(['g', 'count_', 'dcount_x', 'max_x']);
+    expect(r.rows).toEqual([['a', 2, 2, 2], ['b', 1, 1, 2]]);
+    expect(rows('datatable(x:long)[] | summarize count()')).toEqual([[0]]);
+  });
+
+  it('arg_max keeps the row of the maximum, including with *', () => {
+    expect(rows('datatable(k:string, t:long, v:string)["a",1,"x","a",3,"y","b",2,"z"] | summarize arg_max(t, v) by k')).toEqual([['a', 3, 'y'], ['b', 2, 'z']]);
+    expect(rows('datatable(k:string, t:long, v:string)["a",1,"x","a",3,"y"] | summarize arg_max(t, *) by k')).toEqual([['a', 3, 'y']]);
+  });
+
+  it('join defaults to innerunique (left deduplicated by key) and supports the other kinds', () => {
+    const L = 'let L = datatable(k:string, l:long)["a",1,"a",2,"b",3]; let R = datatable(k:string, r:long)["a",10,"a",20,"c",30];';
+    expect(rows(`${L} L | join R on k`)).toEqual([['a', 1, 'a', 10], ['a', 1, 'a', 20]]);
+    expect(rows(`${L} L | join kind=inner R on k`).length).toBe(4);
+    expect(rows(`${L} L | join kind=leftanti R on k`)).toEqual([['b', 3]]);
+    expect(rows(`${L} L | join kind=leftsemi R on k`)).toEqual([['a', 1], ['a', 2]]);
+    expect(rows(`${L} L | join kind=rightanti R on k`)).toEqual([['c', 30]]);
+    expect(rows(`${L} L | join kind=fullouter R on $left.k == $right.k`).length).toBe(6);
+  });
+
+  it('sort defaults to descending with nulls last; asc puts nulls first', () => {
+    expect(rows('datatable(x:long)[2, long(null), 3, 1] | sort by x').map((r) => r[0])).toEqual([3, 2, 1, null]);
+    expect(rows('datatable(x:long)[2, long(null), 3, 1] | sort by x asc').map((r) => r[0])).toEqual([null, 1, 2, 3]);
+    expect(rows('datatable(x:long)[2, 3, 1] | top 2 by x').map((r) => r[0])).toEqual([3, 2]);
+  });
+
+  it('mv-expand, distinct, union, count, project-away/rename/reorder', () => {
+    expect(rows('print k = "a", v = dynamic([1,2]) | mv-expand v')).toEqual([['a', 1], ['a', 2]]);
+    expect(rows('datatable(x:long)[1,1,2] | distinct x')).toEqual([[1], [2]]);
+    expect(rows('datatable(x:long)[1] | union (datatable(x:long, y:string)[2, "b"]) | count')).toEqual([[2]]);
+    expect(executeKql('print a = 1, b = 2, c = 3 | project-away b | project-rename z = a | project-reorder c').columns.map((c) => c.name)).toEqual(['c', 'z']);
+  });
+
+  it('let functions, tabular lets and toscalar', () => {
+    expect(one('let twice = (x:long) { x * 2 }; let T = datatable(v:long)[4, 5]; print a = twice(3), b = toscalar(T | summarize max(v))')).toEqual([6, 5]);
+  });
+});
+
+describe('failing loudly', () => {
+  it('an unsupported operator is a compile-time error with its position', () => {
+    expect(() => compileQuery('print x = 1\n| evaluate bag_unpack(x)', { platform: 'defender' })).toThrow(/not supported by the local engine: EvaluateOperator .* at 2:3/);
+  });
+
+  it('a KQL error is reported with its position before anything runs', () => {
+    const err = (() => { try { compileQuery('print x = nosuch', { platform: 'defender' }); } catch (e) { return e; } })();
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toMatch(/KS142.*at 1:11/);
+  });
+
+  it('externaldata without fixture rows fails naming the URL; with rows it is served locally', () => {
+    const q = 'externaldata(u:string)["https://example.org/list.txt"] with (format="txt")';
+    expect(() => executeKql(q)).toThrow(/externaldata reads https:\/\/example\.org\/list\.txt; the test must provide its rows/);
+    expect(executeKql(q, { externaldata: { 'https://example.org/list.txt': { columns: [{ name: 'line', type: 'string' }], rows: [['a'], ['b']] } } }).rows).toEqual([['a'], ['b']]);
+  });
+});

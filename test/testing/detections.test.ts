@@ -1,0 +1,30 @@
+// Every detection's own tests, one vitest case per detection × test × platform, so `npm test` runs them.
+import { describe, expect, it } from 'vitest';
+import { loadLibrary } from '../../src/detection/library.ts';
+import { repoPath } from '../../src/paths.ts';
+import { runDetectionTests } from '../../src/testing/run-tests.ts';
+import { formatFailure } from '../../src/cli/test-output.ts';
+
+const library = loadLibrary([repoPath('detections')]);
+
+describe('the detection library', () => {
+  it('loads without errors and every detection has a firing and a quiet test', () => {
+    expect(library.diagnostics).toEqual([]);
+    for (const { detection, file } of library.detections) {
+      const tests = detection.tests ?? [];
+      expect(tests.some((t) => t.expect.count === undefined || t.expect.count > 0), `${file}: a test that must fire`).toBe(true);
+      expect(tests.some((t) => t.expect.count === 0), `${file}: a test that must not fire`).toBe(true);
+    }
+  });
+});
+
+for (const loaded of library.detections) {
+  describe(loaded.detection.name, () => {
+    const results = runDetectionTests([loaded]);
+    for (const r of results) {
+      it(`${r.test} [${r.platform}]`, () => {
+        expect(r.status, formatFailure(r)).toBe('passed');
+      });
+    }
+  });
+}

@@ -1,0 +1,58 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLibrary } from '../../src/detection/library.ts';
+import { runDetectionTests } from '../../src/testing/run-tests.ts';
+import { VALID_DETECTION } from '../validate/helpers.ts';
+
+function run(tests: string, extraFiles: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'dac-fixtures-'));
+  for (const [name, content] of Object.entries(extraFiles)) writeFileSync(join(dir, name), content);
+  writeFileSync(join(dir, 'd.yaml'), `${VALID_DETECTION}tests:\n${tests}`);
+  const library = loadLibrary([join(dir, 'd.yaml')]);
+  expect(library.diagnostics).toEqual([]);
+  return runDetectionTests(library.detections);
+}
+
+const curlRow = '{Timestamp: 2026-01-01T10:00:00Z, DeviceId: d1, DeviceName: ws1, ReportId: 7, ActionType: HttpConnectionInspected, RemoteIP: 1.2.3.4, AdditionalFields: {user_agent: "curl/8.0"}}';
+
+describe('fixtures', () => {
+  it('AdditionalFields written as a YAML object works on both platforms (string on Defender, dynamic on Sentinel)', () => {
+    const results = run(`  - name: fires\n    now: 2026-01-01T12:00:00Z\n    tables:\n      DeviceNetworkEvents:\n        - ${curlRow}\n    expect: {count: 1, contains: [{DeviceName: ws1, UserAgent: "curl/8.0"}]}\n`);
+    expect(results.map((r) => [r.platform, r.status])).toEqual([['defender', 'passed'], ['sentinel', 'passed']]);
+  });
+
+  it('an unknown column is an error at its line and column, with a suggestion', () => {
+    const [r] = run(`  - name: typo\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - {DeviceNme: ws1}\n    expect: {count: 0}\n`);
+    expect(r!.status).toBe('error');
+    expect(r!.message).toMatch(/d\.yaml:43:12: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean `DeviceName`\?\)/);
+  });
+
+  it('a value of the wrong type is an error naming column and type', () => {
+    const [r] = run(`  - name: wrong type\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - {RemotePort: eighty}\n    expect: {count: 0}\n`);
+    expect(r!.message).toMatch(/DeviceNetworkEvents\.RemotePort is int on defender: expected a number, got "eighty"/);
+  });
+
+  it('rows can come from .jsonl and .csv files next to the detection', () => {
+    const jsonl = JSON.stringify({ Timestamp: '2026-01-01T10:00:00Z', DeviceId: 'd1', DeviceName: 'ws1', ReportId: 7, ActionType: 'HttpConnectionInspected', AdditionalFields: { user_agent: 'curl/7' } }) + '\n';
+    const csv = 'Timestamp,DeviceId,DeviceName,ReportId,ActionType,AdditionalFields\n2026-01-01T10:00:00Z,d2,ws2,8,HttpConnectionInspected,"{""user_agent"":""curl/8""}"\n';
+    const results = run(`  - name: jsonl\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables: {DeviceNetworkEvents: {file: rows.jsonl}}\n    expect: {count: 1}\n  - name: csv\n    now: 2026-01-01T12:00:00Z\n    platforms: [sentinel]\n    tables: {DeviceNetworkEvents: {file: rows.csv}}\n    expect: {contains: [{DeviceName: ws2, UserAgent: curl/8}]}\n`, { 'rows.jsonl': jsonl, 'rows.csv': csv });
+    expect(results.map((r) => r.status)).toEqual(['passed', 'passed']);
+  });
+
+  it('a test that lacks a table the query reads fails with a clear message', () => {
+    const [r] = run(`  - name: no rows\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    expect: {count: 0}\n`);
+    expect(r!.status).toBe('error');
+    expect(r!.message).toMatch(/reads table DeviceNetworkEvents, but the test provides no rows for it/);
+  });
+
+  it('a failing expectation reports expected vs actual and a per-stage trace showing where rows were dropped', () => {
+    const [r] = run(`  - name: wrong\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - ${curlRow.replace('curl/8.0', 'Mozilla/5.0')}\n    expect: {count: 1}\n`);
+    expect(r!.status).toBe('failed');
+    expect(r!.message).toMatch(/expected 1 row\(s\), got 0/);
+    const dropped = r!.trace!.find((t) => t.rowsIn > 0 && t.rowsOut === 0)!;
+    expect(dropped.operator).toMatch(/where UserAgent startswith "curl\/"/);
+    expect(dropped.line).toBe(17);
+  });
+});
