@@ -17,6 +17,8 @@ export interface ImportResult {
   dropped: { field: string; reason: string }[];
   /** Values that had to change shape (e.g. tags normalised); the round trip ignores none of these. */
   notes: string[];
+  /** True when the file is not an analytic rule at all (hunting query, moved-file stub): skipped, not failed. */
+  skipped?: boolean;
 }
 
 const OPERATORS: Record<string, SentinelSettings['triggerOperator']> = {
@@ -50,14 +52,17 @@ export function importAzureSentinelRule(text: string, origin: string): ImportRes
   const dropped: ImportResult['dropped'] = [];
   const notes: string[] = [];
   const fail = (error: string): ImportResult => ({ detection: null, error, dropped, notes });
+  const skip = (error: string): ImportResult => ({ detection: null, error, dropped, notes, skipped: true });
+  // The repository's folder layout says what a file is, even when its YAML is broken.
+  if (/hunting queries/i.test(origin)) return skip('a hunting query (Hunting Queries folder), not an analytic rule');
   const source = parseYamlSource(text);
   if (source.errors.length) return fail(`invalid YAML at line ${source.errors[0]!.position.line}: ${source.errors[0]!.message}`);
   const raw = source.data as Record<string, unknown> | null;
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return fail('not a YAML mapping');
   const kindRaw = typeof raw.kind === 'string' ? raw.kind.toLowerCase() : undefined;
-  if (typeof raw.query !== 'string' && !/hunting queries/i.test(origin)) return fail('no `query` field (a stub or a non-rule file)');
-  if (/hunting queries/i.test(origin) || (!kindRaw && raw.queryFrequency === undefined && raw.triggerOperator === undefined)) {
-    return fail('a hunting query, not an analytic rule (no kind, schedule or trigger)');
+  if (typeof raw.query !== 'string') return skip('no `query` field (a moved-file stub or a non-rule file)');
+  if (!kindRaw && raw.queryFrequency === undefined && raw.triggerOperator === undefined) {
+    return skip('a hunting query, not an analytic rule (no kind, schedule or trigger)');
   }
   if (kindRaw && kindRaw !== 'scheduled' && kindRaw !== 'nrt') return fail(`rule kind ${String(raw.kind)} is not Scheduled or NRT`);
   for (const field of ['id', 'name', 'description', 'severity', 'query'] as const) {

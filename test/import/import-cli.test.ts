@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -61,5 +61,23 @@ describe('dac import', () => {
     const again = await dac('import', join(dir, 'rule.yaml'), '--out', out);
     expect(again.code).toBe(1);
     expect(again.stdout).toMatch(/exists \(use --force to overwrite\)/);
+  });
+
+  it('skips hunting queries, fails rules it cannot convert (exit 1), and keeps two rules with one name apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-import-'));
+    const hunting = join(dir, 'Hunting Queries');
+    mkdirSync(hunting);
+    writeFileSync(join(hunting, 'hunt.yaml'), 'id: 1\nname: a hunt\nquery: SigninLogs\n');
+    writeFileSync(join(dir, 'a.yaml'), RULE);
+    writeFileSync(join(dir, 'b.yaml'), RULE.replace('8b3a2c1d-1111', '9c4b3d2e-2222'));
+    writeFileSync(join(dir, 'c.yaml'), RULE.replace(/relevantTechniques:\n  - T1110.003\n/, ''));
+    const out = join(dir, 'out');
+    const r = await dac('import', dir, '--out', out, '--format', 'json');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout) as { imported: number; skipped: number; failed: number; results: { file: string; status: string; error: string | null }[] };
+    expect(report).toMatchObject({ imported: 2, skipped: 1, failed: 1 });
+    expect(report.results.find((x) => x.file.endsWith('c.yaml'))).toMatchObject({ status: 'failed', error: expect.stringMatching(/no relevantTechniques/) });
+    expect(report.results.find((x) => x.file.endsWith('hunt.yaml'))).toMatchObject({ status: 'skipped', error: expect.stringMatching(/hunting query/) });
+    expect(readdirSync(out).sort()).toEqual(['many-failed-sign-ins-9c4b3d2e.yaml', 'many-failed-sign-ins.yaml']);
   });
 });
