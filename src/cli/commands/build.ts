@@ -10,7 +10,7 @@ import { diagnosticsToJson, formatDiagnosticsGithub, formatDiagnosticsText, pars
 export const command: Command = {
   name: 'build',
   summary: 'Render detections into Sentinel ARM templates and Defender Graph detectionRule bodies',
-  usage: '[paths…] [--out dist] [--templates DIR] [--format text|json|github]',
+  usage: '[paths…] [--out dist] [--templates DIR] [--kql-warnings] [--format text|json|github]',
   description: [
     'For each valid detection and each platform it is enabled on, writes dist/sentinel/<name>.json (an ARM',
     'template; the REST body is its resources[0] kind + properties) and dist/defender/<name>.json (the Graph',
@@ -21,6 +21,7 @@ export const command: Command = {
     out: { type: 'string', description: 'Output folder (default: dist)', valueName: 'dir' },
     templates: { type: 'string', description: 'Folder with your own sentinel/ and defender/ templates', valueName: 'dir' },
     format: { type: 'string', description: 'Output format: text (default), json, github', valueName: 'fmt' },
+    'kql-warnings': { type: 'boolean', description: 'Report queries that do not bind (e.g. imported rules on tables without a bundled schema) as warnings and build them anyway' },
   },
   async run(ctx) {
     const format = parseFormat(ctx.values.format, ['text', 'json', 'github'] as const, 'text');
@@ -28,7 +29,10 @@ export const command: Command = {
     if (templatesDir && !existsSync(templatesDir)) throw new UsageError(`--templates folder not found: ${templatesDir}`);
     const out = (ctx.values.out as string | undefined) ?? 'dist';
     const library = loadLibrary(ctx.positionals);
-    const result = buildLibrary(library.detections, { ...(templatesDir ? { templatesDir: resolve(templatesDir) } : {}) });
+    const result = buildLibrary(library.detections, {
+      ...(templatesDir ? { templatesDir: resolve(templatesDir) } : {}),
+      ...(ctx.values['kql-warnings'] ? { kqlErrorsAsWarnings: true } : {}),
+    });
     const diagnostics = [...library.diagnostics, ...result.diagnostics];
     const written = writeBuild(result, out);
     const failed = hasErrors(diagnostics);
