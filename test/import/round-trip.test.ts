@@ -51,8 +51,9 @@ describe.skipIf(!hasCorpus)('Azure-Sentinel corpus: import then build carries ev
       expect(p.displayName).toBe(o.name);
       expect(p.description).toBe(o.description);
       expect(p.severity).toBe(String(o.severity)[0]!.toUpperCase() + String(o.severity).slice(1).toLowerCase());
-      // Sentinel-native queries are emitted unchanged; Defender-table queries get the TimeGenerated rewrite.
-      expect(p.query).toBe(queryForPlatform(o.query, 'sentinel').query);
+      // Azure-Sentinel queries are written for Sentinel (TimeGenerated): the dialect rewrite must leave them unchanged.
+      expect(p.query).toBe(o.query);
+      expect(queryForPlatform(o.query, 'sentinel').rewrites).toEqual([]);
       if (kind === 'Scheduled') {
         if (o.queryFrequency) expect(p.queryFrequency).toBe(shorthandToIso(o.queryFrequency));
         if (o.queryPeriod) expect(p.queryPeriod).toBe(shorthandToIso(o.queryPeriod));
@@ -79,6 +80,7 @@ describe.skipIf(!hasCorpus)('Azure-Sentinel corpus: import then build carries ev
         if (g) expect((p.incidentConfiguration as { groupingConfiguration: unknown }).groupingConfiguration).toEqual({ ...g, lookbackDuration: shorthandToIso(g.lookbackDuration) });
       }
       if (o.suppressionDuration) expect(p.suppressionDuration).toBe(shorthandToIso(o.suppressionDuration));
+      if (o.suppressionEnabled !== undefined) expect(p.suppressionEnabled).toBe(o.suppressionEnabled === true);
     });
   }
 });
