@@ -73,6 +73,12 @@ function defenderSemantics(artifact: unknown): ContractViolation[] {
     ...placeholderLimit('/detectionAction/alertTemplate/title', template?.title),
     ...placeholderLimit('/detectionAction/alertTemplate/description', template?.description),
   ];
+  const tactics = (template?.tactics as { techniques?: { technique?: string; subTechniques?: string[] }[] }[] | undefined) ?? [];
+  tactics.forEach((t, i) => t.techniques?.forEach((tech, j) => {
+    for (const sub of tech.subTechniques ?? []) {
+      if (!sub.startsWith(`${tech.technique}.`)) out.push({ path: `/detectionAction/alertTemplate/tactics/${i}/techniques/${j}/subTechniques`, message: `sub-technique ${sub} is not under its parent technique ${String(tech.technique)}` });
+    }
+  }));
   const s = rule.schedule;
   if (!s?.lookback || !s.frequency) return out;
   if (s.frequency === 'PT0S') return [...out, { path: '/schedule/lookback', message: 'continuous (PT0S) rules have no lookback' }];

@@ -183,6 +183,27 @@ describe('templates and contracts', () => {
     expect(checkArtifactContract('defender', defender)).toEqual([{ path: '/detectionAction/alertTemplate/title', message: '4 distinct {{column}} placeholders; at most 3 are allowed' }]);
   });
 
+  it('rejects an NRT rule with a schedule, a sub-technique without its parent, and a lowercase Sentinel severity', () => {
+    const d = byName('SSH brute force from a device');
+    const built = buildLibrary([d]).artifacts;
+    const sentinel = structuredClone(built.find((a) => a.platform === 'sentinel')!.json) as { resources: { kind: string; properties: Record<string, any> }[] };
+    sentinel.resources[0]!.kind = 'NRT';
+    sentinel.resources[0]!.properties.techniques = ['T1110'];
+    sentinel.resources[0]!.properties.severity = 'high';
+    const violations = checkArtifactContract('sentinel', sentinel);
+    for (const field of ['queryFrequency', 'queryPeriod', 'triggerOperator', 'triggerThreshold']) {
+      expect(violations).toContainEqual({ path: '/resources/0/properties', message: `must NOT have additional properties \`${field}\`` });
+    }
+    expect(violations).toContainEqual({ path: '/resources/0/properties/subTechniques', message: 'sub-technique T1021.004 without its parent in techniques' });
+    expect(violations.some((v) => v.path === '/resources/0/properties/severity')).toBe(true);
+    const defender = structuredClone(built.find((a) => a.platform === 'defender')!.json) as { detectionAction: { alertTemplate: { tactics: { techniques: { technique: string; subTechniques: string[] }[] }[] } } };
+    const lateral = defender.detectionAction.alertTemplate.tactics.findIndex((t) => t.techniques.some((x) => x.subTechniques.length));
+    defender.detectionAction.alertTemplate.tactics[lateral]!.techniques[0]!.technique = 'T1110';
+    expect(checkArtifactContract('defender', defender)).toEqual([
+      { path: `/detectionAction/alertTemplate/tactics/${lateral}/techniques/0/subTechniques`, message: 'sub-technique T1021.004 is not under its parent technique T1110' },
+    ]);
+  });
+
   it('formats ISO-8601 durations canonically', () => {
     expect([0, 300_000, 3_600_000, 86_400_000, 90_000_000, 5_400_000].map(formatIsoDuration)).toEqual(['PT0S', 'PT5M', 'PT1H', 'P1D', 'P1DT1H', 'PT1H30M']);
   });
