@@ -37,7 +37,11 @@ export function checkArtifactContract(platform: Platform, artifact: unknown): Co
   return out;
 }
 
-// What JSON Schema cannot say: relations between fields.
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+// What JSON Schema cannot say: relations between fields, and duration ranges (ISO-8601 is only a pattern there).
 function sentinelSemantics(artifact: unknown): ContractViolation[] {
   const out: ContractViolation[] = [];
   const p = (artifact as { resources?: { properties?: Record<string, unknown> }[] }).resources?.[0]?.properties;
@@ -46,13 +50,31 @@ function sentinelSemantics(artifact: unknown): ContractViolation[] {
   for (const sub of (p.subTechniques as string[] | undefined) ?? []) {
     if (!techniques.has(sub.split('.')[0]!)) out.push({ path: '/resources/0/properties/subTechniques', message: `sub-technique ${sub} without its parent in techniques` });
   }
-  const freq = typeof p.queryFrequency === 'string' ? parseIsoDuration(p.queryFrequency) : null;
-  const period = typeof p.queryPeriod === 'string' ? parseIsoDuration(p.queryPeriod) : null;
-  if (freq !== null && period !== null && freq > period) out.push({ path: '/resources/0/properties/queryFrequency', message: 'queryFrequency is longer than queryPeriod' });
+  for (const v of sentinelDurationLimits(p)) out.push({ path: `/resources/0/properties/${v.field}`, message: v.message });
   const override = p.alertDetailsOverride as Record<string, unknown> | undefined;
   for (const field of ['alertDisplayNameFormat', 'alertDescriptionFormat']) {
     out.push(...placeholderLimit(`/resources/0/properties/alertDetailsOverride/${field}`, override?.[field]));
   }
+  return out;
+}
+
+/**
+ * Sentinel's duration rules (Azure-Sentinel's template validator: RangeTimeSpanIsoFormat("00:05:00",
+ * "14.00:00:00"), PeriodGreaterThanOrEqualFrequency; suppression ≤ 24 h). Shared with the importer, so a
+ * third-party rule outside them fails import with the same reason the build would give.
+ */
+export function sentinelDurationLimits(p: { queryFrequency?: unknown; queryPeriod?: unknown; suppressionDuration?: unknown }): { field: string; message: string }[] {
+  const ms = (v: unknown) => (typeof v === 'string' ? parseIsoDuration(v) : null);
+  const freq = ms(p.queryFrequency);
+  const period = ms(p.queryPeriod);
+  const suppression = ms(p.suppressionDuration);
+  const out: { field: string; message: string }[] = [];
+  if (freq !== null && period !== null && freq > period) out.push({ field: 'queryFrequency', message: 'queryFrequency is longer than queryPeriod' });
+  for (const [field, value] of [['queryFrequency', freq], ['queryPeriod', period]] as const) {
+    if (value !== null && (value < 5 * MINUTE || value > 14 * DAY)) out.push({ field, message: `${field} must be between PT5M and P14D` });
+  }
+  if (freq !== null && period !== null && period >= 2 * DAY && freq < HOUR) out.push({ field: 'queryFrequency', message: 'with a queryPeriod of 2 days or more, queryFrequency must be at least PT1H' });
+  if (suppression !== null && suppression > DAY) out.push({ field: 'suppressionDuration', message: 'suppressionDuration must be at most P1D (24 hours)' });
   return out;
 }
 

@@ -3,6 +3,7 @@
  * Every field we cannot carry is reported by name; nothing is dropped silently.
  */
 import { attackCatalog } from '../attack/catalog.ts';
+import { sentinelDurationLimits } from '../build/contracts.ts';
 import type { Detection, SentinelSettings } from '../detection/types.ts';
 import { loadSourceText } from '../detection/load-file.ts';
 import { checkDetectionSchema } from '../detection/schema-check.ts';
@@ -109,6 +110,8 @@ export function importAzureSentinelRule(text: string, origin: string): ImportRes
     }
     if (raw.triggerThreshold !== undefined) sentinel.triggerThreshold = Number(raw.triggerThreshold);
   }
+  const limits = sentinelDurationLimits({ queryFrequency: sentinel.queryFrequency, queryPeriod: sentinel.queryPeriod, suppressionDuration: shorthandToIso(raw.suppressionDuration) ?? undefined });
+  if (limits.length) return fail(`outside Sentinel's limits: ${limits.map((l) => `${l.message} (${String(raw[l.field])})`).join('; ')}`);
   if (raw.suppressionEnabled !== undefined || raw.suppressionDuration !== undefined) {
     const duration = shorthandToIso(raw.suppressionDuration);
     sentinel.suppression = { enabled: Boolean(raw.suppressionEnabled), ...(duration ? { duration } : {}) };

@@ -183,6 +183,24 @@ describe('templates and contracts', () => {
     expect(checkArtifactContract('defender', defender)).toEqual([{ path: '/detectionAction/alertTemplate/title', message: '4 distinct {{column}} placeholders; at most 3 are allowed' }]);
   });
 
+  it('checks Sentinel duration ranges: PT5M–P14D, PT1H frequency from a 2-day period on, suppression ≤ P1D', () => {
+    const built = buildLibrary([byName('SSH brute force from a device')]).artifacts;
+    const withSchedule = (queryFrequency: string, queryPeriod: string, suppressionDuration = 'PT5H') => {
+      const a = structuredClone(built.find((x) => x.platform === 'sentinel')!.json) as { resources: { properties: Record<string, any> }[] };
+      Object.assign(a.resources[0]!.properties, { queryFrequency, queryPeriod, suppressionDuration });
+      return checkArtifactContract('sentinel', a).map((v) => `${v.path.split('/').pop()}: ${v.message}`);
+    };
+    expect(withSchedule('PT5M', 'P14D', 'P1D')).toEqual(['queryFrequency: with a queryPeriod of 2 days or more, queryFrequency must be at least PT1H']);
+    expect(withSchedule('PT1H', 'P2D', 'PT24H')).toEqual([]);
+    expect(withSchedule('PT5M', 'P1D')).toEqual([]);
+    expect(withSchedule('PT4M', 'P15D', 'PT25H')).toEqual([
+      'queryFrequency: queryFrequency must be between PT5M and P14D',
+      'queryPeriod: queryPeriod must be between PT5M and P14D',
+      'queryFrequency: with a queryPeriod of 2 days or more, queryFrequency must be at least PT1H',
+      'suppressionDuration: suppressionDuration must be at most P1D (24 hours)',
+    ]);
+  });
+
   it('rejects an NRT rule with a schedule, a sub-technique without its parent, and a lowercase Sentinel severity', () => {
     const d = byName('SSH brute force from a device');
     const built = buildLibrary([d]).artifacts;

@@ -15,12 +15,12 @@ const hasCorpus = existsSync(CORPUS);
 if (!hasCorpus) console.warn(`\n!! import round-trip over the Azure-Sentinel corpus SKIPPED: ${CORPUS} not found\n`);
 
 // The count is asserted so that a regression (or an improvement) in the importer is noticed and documented.
-// 112 files: 41 import, 59 are skipped (58 hunting queries, 1 moved-file stub), 12 analytic rules fail:
+// 112 files: 40 import, 59 are skipped (58 hunting queries, 1 moved-file stub), 13 analytic rules fail:
 // 9 have no relevantTechniques, 1 has more than 3 identifiers in an entity mapping, 1 misspells
-// `identifier`, and 1 is invalid YAML (docs/import.md lists them).
-const EXPECTED_CLEAN_IMPORTS = 41;
+// `identifier`, 1 looks back 30 days (Sentinel allows 14), and 1 is invalid YAML (docs/import.md lists them).
+const EXPECTED_CLEAN_IMPORTS = 40;
 const EXPECTED_SKIPPED = 59;
-const EXPECTED_FAILED = 12;
+const EXPECTED_FAILED = 13;
 
 describe.skipIf(!hasCorpus)('Azure-Sentinel corpus: import then build carries every shared field', () => {
   const files = hasCorpus ? readdirSync(CORPUS).filter((f) => /\.ya?ml$/i.test(f)).sort() : [];
@@ -101,6 +101,13 @@ describe('importer units', () => {
     expect(r.skipped).toBeUndefined();
     expect(r.error).toMatch(/at least one ATT&CK technique/);
     expect(r.dropped.map((d) => d.field)).toContain('tactics[0]');
+  });
+
+  it('fails a rule outside Sentinel\'s schedule limits with the same reason the build gives', () => {
+    const rule = (freq: string, period: string) => `id: 8b3a2c1d-1111-4222-8333-944455556666\nname: Long lookback\ndescription: long enough description\nseverity: Low\nqueryFrequency: ${freq}\nqueryPeriod: ${period}\ntriggerOperator: gt\ntriggerThreshold: 0\ntactics: [CredentialAccess]\nrelevantTechniques: [T1110]\nquery: SigninLogs\n`;
+    expect(importAzureSentinelRule(rule('1d', '30d'), 'rule.yaml').error).toBe("outside Sentinel's limits: queryPeriod must be between PT5M and P14D (30d)");
+    expect(importAzureSentinelRule(rule('5m', '2d'), 'rule.yaml').error).toBe("outside Sentinel's limits: with a queryPeriod of 2 days or more, queryFrequency must be at least PT1H (5m)");
+    expect(importAzureSentinelRule(rule('1h', '14d'), 'rule.yaml').detection).not.toBeNull();
   });
 
   it('reports every field it cannot carry', () => {
