@@ -1,4 +1,5 @@
 import { loadLibrary } from '../../detection/library.ts';
+import { enabledPlatforms } from '../../detection/types.ts';
 import { runDetectionTests } from '../../testing/run-tests.ts';
 import type { Command } from '../command.ts';
 import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
@@ -20,10 +21,11 @@ export const command: Command = {
   async run(ctx) {
     const format = parseFormat(ctx.values.format, ['text', 'json', 'github'] as const, 'text');
     const library = loadLibrary(ctx.positionals);
-    const total = library.detections.reduce((n, d) => n + (d.detection.tests?.length ?? 0), 0);
+    // One run per test × platform it covers, the same expansion runDetectionTests makes.
+    const total = library.detections.reduce((n, { detection }) => n + (detection.tests ?? []).reduce((m, t) => m + (t.platforms ?? enabledPlatforms(detection)).length, 0), 0);
     const progress = progressReporter(ctx, 'test');
     let done = 0;
-    const results = runDetectionTests(library.detections, (r) => progress.update(++done, total * 2, `${r.detection} › ${r.test}`));
+    const results = runDetectionTests(library.detections, (r) => progress.update(++done, total, `${r.detection} › ${r.test}`));
     progress.done();
     const passed = results.filter((r) => r.status === 'passed').length;
     const failed = results.length - passed;
