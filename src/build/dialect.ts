@@ -16,6 +16,8 @@ export interface DialectResult {
   rewrites: string[];
   /** Errors binding the emitted query on its platform (the build fails on any). */
   diagnostics: KqlDiagnostic[];
+  /** Maps an offset in the emitted query back to the source query, so errors point at the YAML line. */
+  sourceOffset(emittedOffset: number): number;
 }
 
 interface Edit {
@@ -36,7 +38,7 @@ export function queryForPlatform(query: string, platform: Platform): DialectResu
     const to = sentinelTables.get(table)?.timeColumn;
     if (from && to && from !== to) renames.set(from, to);
   }
-  if (renames.size === 0) return { query, rewrites: [], diagnostics: errorsOf(query, 'sentinel') };
+  if (renames.size === 0) return unchanged(query, 'sentinel');
   const L = kustoLanguage();
   const SK = L.Syntax.SyntaxKind;
   const edits: Edit[] = [];
@@ -55,7 +57,7 @@ export function queryForPlatform(query: string, platform: Platform): DialectResu
   visit(analysis.code.Syntax);
   const rewritten = applyEdits(query, edits);
   const rewrites = edits.length ? [...renames].map(([from, to]) => `${from} → ${to} (${edits.length} reference${edits.length === 1 ? '' : 's'})`) : [];
-  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'sentinel') };
+  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'sentinel'), sourceOffset: offsetMapper(edits) };
 }
 
 /**
@@ -74,7 +76,7 @@ function defenderDialect(query: string): DialectResult {
       if (c.type === 'string' && sentinelTypes.get(c.name) === 'dynamic') stringOnDefender.add(c.name);
     }
   }
-  if (stringOnDefender.size === 0) return { query, rewrites: [], diagnostics: errorsOf(query, 'defender') };
+  if (stringOnDefender.size === 0) return unchanged(query, 'defender');
   const L = kustoLanguage();
   const SK = L.Syntax.SyntaxKind;
   const edits: Edit[] = [];
@@ -93,7 +95,26 @@ function defenderDialect(query: string): DialectResult {
   const rewritten = applyEdits(query, edits);
   const wrapped = [...new Set(edits.map((e) => e.text))];
   const rewrites = edits.length ? [`${wrapped.join(', ')} around dynamic property access (${edits.length} reference${edits.length === 1 ? '' : 's'})`] : [];
-  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'defender') };
+  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'defender'), sourceOffset: offsetMapper(edits) };
+}
+
+function unchanged(query: string, platform: Platform): DialectResult {
+  return { query, rewrites: [], diagnostics: errorsOf(query, platform), sourceOffset: (o) => o };
+}
+
+/** Emitted offset → source offset: undo the length change of every edit before it (inside an edit: its start). */
+function offsetMapper(edits: readonly Edit[]): (offset: number) => number {
+  const ordered = [...edits].sort((a, b) => a.start - b.start);
+  return (offset) => {
+    let shift = 0;
+    for (const e of ordered) {
+      const emittedStart = e.start + shift;
+      if (offset < emittedStart) break;
+      if (offset < emittedStart + e.text.length) return e.start;
+      shift += e.text.length - (e.end - e.start);
+    }
+    return offset - shift;
+  };
 }
 
 /** Applies span edits from the end of the text backwards, so earlier offsets stay valid. */

@@ -11,6 +11,7 @@ import { enabledPlatforms } from '../detection/types.ts';
 import type { Platform } from '../kql/table-schemas.ts';
 import { checkArtifactContract } from './contracts.ts';
 import { queryForPlatform } from './dialect.ts';
+import { detectionPathFor } from './source-paths.ts';
 import { contentHash, makeManifest, type BuildManifest, type ManifestEntry } from './manifest.ts';
 import { TemplateError, TemplateSet } from './render.ts';
 import { defenderRuleId, defenderView, sentinelRuleName, sentinelView } from './view-model.ts';
@@ -64,7 +65,14 @@ export function buildLibrary(detections: readonly LoadedDetection[], options: Bu
       const dialect = queryForPlatform(detection.query, platform);
       if (dialect.diagnostics.length) {
         const severity = options.kqlErrorsAsWarnings ? 'warning' : 'error';
-        for (const d of dialect.diagnostics) report(['query'], severity, `build/${platform}-query`, `emitted ${platform} query does not bind: ${d.message}`, dialect.rewrites.length ? `after rewriting ${dialect.rewrites.join(', ')}` : undefined);
+        for (const d of dialect.diagnostics) {
+          const pos = source.positionInScalar(['query'], dialect.sourceOffset(d.start));
+          diagnostics.push({
+            file, line: pos.line, column: pos.column, path: '/query', severity, code: `build/${platform}-query`,
+            message: `emitted ${platform} query does not bind: ${d.message}`,
+            ...(dialect.rewrites.length ? { hint: `after rewriting ${dialect.rewrites.join(', ')}` } : {}),
+          });
+        }
         if (severity === 'error') continue;
       }
       const view = platform === 'sentinel' ? sentinelView({ detection, query: dialect.query }) : defenderView({ detection, query: dialect.query });
@@ -79,7 +87,7 @@ export function buildLibrary(detections: readonly LoadedDetection[], options: Bu
       }
       const violations = checkArtifactContract(platform, rendered.json);
       if (violations.length) {
-        for (const v of violations) report([platform], 'error', `build/${platform}-contract`, `${path}: ${v.path}: ${v.message}`, 'the template or detection produces an artifact the API would reject');
+        for (const v of violations) report(detectionPathFor(platform, v.path), 'error', `build/${platform}-contract`, `${path}: ${v.path}: ${v.message}`, 'the template or detection produces an artifact the API would reject');
         continue;
       }
       artifacts.push({ detectionId: detection.id, platform, path, content: rendered.content, json: rendered.json, rewrites: dialect.rewrites });

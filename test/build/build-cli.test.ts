@@ -44,7 +44,10 @@ describe('dac build', () => {
     const dir = library('custom.yaml', unknownTable);
     const strict = await dac('build', join(dir, 'detections'), '--out', join(dir, 'a'));
     expect(strict.code).toBe(1);
-    expect(strict.stdout).toMatch(/custom\.yaml:\d+:\d+: error build\/sentinel-query: emitted sentinel query does not bind: .*MyCustomTable_CL/);
+    // Points at the table name inside the block scalar: its line, column 3 (the query is indented by 2).
+    const line = unknownTable.split('\n').findIndex((l) => l.startsWith('  MyCustomTable_CL')) + 1;
+    expect(strict.stdout).toContain(`custom.yaml:${line}:3: error build/sentinel-query: emitted sentinel query does not bind:`);
+    expect(strict.stdout).toMatch(/MyCustomTable_CL/);
     expect(existsSync(join(dir, 'a', 'sentinel', 'rule-on-a-custom-table.json'))).toBe(false);
     const lenient = await dac('build', join(dir, 'detections'), '--out', join(dir, 'b'), '--kql-warnings');
     expect(lenient.code).toBe(0);

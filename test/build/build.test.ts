@@ -9,6 +9,7 @@ import { checkArtifactContract } from '../../src/build/contracts.ts';
 import { formatIsoDuration } from '../../src/build/template-helpers.ts';
 import type { Detection } from '../../src/detection/types.ts';
 import { byName, library, loaded } from './helpers.ts';
+import { stringify } from 'yaml';
 
 const lib = library();
 
@@ -92,6 +93,13 @@ describe('Sentinel translation', () => {
     expect(out.query).toBe('DeviceNetworkEvents\n// Timestamp in a comment\n| where TimeGenerated > ago(1h) and RemoteUrl != "Timestamp"\n| summarize arg_max(TimeGenerated, ReportId) by DeviceId\n| project TimeGenerated, DeviceId, Note = "Timestamp"');
     expect(out.rewrites).toEqual(['Timestamp → TimeGenerated (3 references)']);
     expect(queryForPlatform(q, 'defender').query).toBe(q);
+    // Errors in the rewritten query map back to the source offset (TimeGenerated is 4 characters longer).
+    const broken = 'DeviceNetworkEvents\n| where Timestamp > ago(1h) and Timestamp < now()\n| where NoSuchColumn == 1';
+    const rewritten = queryForPlatform(broken, 'sentinel');
+    expect(rewritten.diagnostics).toHaveLength(1);
+    expect(rewritten.query.indexOf('NoSuchColumn')).toBe(broken.indexOf('NoSuchColumn') + 8);
+    expect(rewritten.sourceOffset(rewritten.diagnostics[0]!.start)).toBe(broken.indexOf('NoSuchColumn'));
+    expect(rewritten.sourceOffset(broken.indexOf('Timestamp') + 5)).toBe(broken.indexOf('Timestamp'));
     const sentinelOnly = 'SigninLogs | where TimeGenerated > ago(1h)';
     expect(queryForPlatform(sentinelOnly, 'sentinel')).toMatchObject({ query: sentinelOnly, rewrites: [] });
   });
@@ -165,6 +173,19 @@ describe('templates and contracts', () => {
     writeFileSync(join(dir, 'sentinel', 'alert-rule.json.hbs'), '{ "name": {{rule.ruleName}} }');
     const r = buildLibrary([byName('Internal ping sweep')], { templatesDir: dir });
     expect(r.diagnostics.find((x) => x.code === 'build/template')!.message).toMatch(/^sentinel\/internal-ping-sweep\.json: .*alert-rule\.json\.hbs produced invalid JSON/);
+  });
+
+  it('reports a contract violation at the detection field that causes it', () => {
+    const base = byName('SSH brute force from a device').detection;
+    const r = buildLibrary([loaded({ ...base, sentinel: { ...base.sentinel!, queryFrequency: 'PT2H', queryPeriod: 'PT1H' } })]);
+    const d = r.diagnostics.find((x) => x.code === 'build/sentinel-contract')!;
+    expect(d).toMatchObject({ path: '/sentinel/queryFrequency', message: expect.stringMatching(/\/queryFrequency: queryFrequency is longer than queryPeriod$/) });
+    const lines = stringify({ ...base, sentinel: { ...base.sentinel!, queryFrequency: 'PT2H', queryPeriod: 'PT1H' } }).split('\n');
+    expect(lines[d.line - 1]).toMatch(/^\s+queryFrequency: PT2H$/);
+    expect(r.artifacts.map((a) => a.platform)).toEqual(['defender']);
+    const title = '{{DeviceName}} {{RemoteIP}} {{LocalIP}} {{FailedSessions}}';
+    const many = buildLibrary([loaded({ ...base, defender: { ...base.defender!, alert: { ...base.defender!.alert, title } } })]);
+    expect(many.diagnostics.map((x) => [x.code, x.path])).toEqual([['build/defender-contract', '/defender/alert/title']]);
   });
 
   it('rejects more than 3 distinct {{column}} placeholders and a frequency longer than the period', () => {
