@@ -70,7 +70,7 @@ export function buildLibrary(detections: readonly LoadedDetection[], options: Bu
           diagnostics.push({
             file, line: pos.line, column: pos.column, path: '/query', severity, code: `build/${platform}-query`,
             message: `emitted ${platform} query does not bind: ${d.message}`,
-            ...(dialect.rewrites.length ? { hint: `after rewriting ${dialect.rewrites.join(', ')}` } : {}),
+            ...queryHint(platform, d.message, dialect.rewrites),
           });
         }
         if (severity === 'error') continue;
@@ -99,6 +99,14 @@ export function buildLibrary(detections: readonly LoadedDetection[], options: Bu
     }
   }
   return { artifacts, manifest: makeManifest(attackCatalog().version, entries), diagnostics };
+}
+
+function queryHint(platform: Platform, message: string, rewrites: string[]): { hint?: string } {
+  if (platform === 'defender' && message.includes("'TimeGenerated'")) {
+    return { hint: 'detections are written in the Defender dialect: use Timestamp, the Sentinel build renames it to TimeGenerated' };
+  }
+  if (rewrites.length) return { hint: `after rewriting ${rewrites.join(', ')}` };
+  return { hint: 'a table without a bundled schema? `dac build --kql-warnings` builds it with a warning' };
 }
 
 /** Writes artifacts and the manifest; removes artifacts a previous build listed that this one no longer makes. */

@@ -175,6 +175,15 @@ describe('templates and contracts', () => {
     expect(r.diagnostics.find((x) => x.code === 'build/template')!.message).toMatch(/^sentinel\/internal-ping-sweep\.json: .*alert-rule\.json\.hbs produced invalid JSON/);
   });
 
+  it('a query written with TimeGenerated fails the Defender artifact with a hint to use Timestamp', () => {
+    const base = byName('Internal ping sweep').detection;
+    const r = buildLibrary([loaded({ ...base, query: base.query.replaceAll('Timestamp', 'TimeGenerated') })]);
+    const d = r.diagnostics.find((x) => x.code === 'build/defender-query')!;
+    expect(d.severity).toBe('error');
+    expect(d.hint).toMatch(/use Timestamp, the Sentinel build renames it/);
+    expect(r.artifacts.map((a) => a.platform)).toEqual(['sentinel']);
+  });
+
   it('reports a contract violation at the detection field that causes it', () => {
     const base = byName('SSH brute force from a device').detection;
     const r = buildLibrary([loaded({ ...base, sentinel: { ...base.sentinel!, queryFrequency: 'PT2H', queryPeriod: 'PT1H' } })]);
