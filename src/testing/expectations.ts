@@ -35,6 +35,24 @@ function matches(expected: FixtureRow, actual: JsonRow, types: Map<string, strin
   return Object.entries(expected).every(([k, v]) => k in actual && sameValue(v, actual[k], types.get(k)));
 }
 
+/**
+ * The Sentinel build renames the Defender time column (Timestamp → TimeGenerated), so a result column the author
+ * knows as `Timestamp` comes back as `TimeGenerated` there. Expectations name columns in the source dialect; this
+ * renames their keys to the emitted names, only where the result lacks the source name and has the target.
+ */
+export function inEmittedDialect(expect: DetectionTest['expect'], columns: EngineColumn[], renames: Record<string, string>): DetectionTest['expect'] {
+  const returned = new Set(columns.map((c) => c.name));
+  const active = Object.entries(renames).filter(([from, to]) => !returned.has(from) && returned.has(to));
+  if (active.length === 0) return expect;
+  const rename = (row: FixtureRow): FixtureRow => Object.fromEntries(Object.entries(row).map(([k, v]) => [active.find(([from]) => from === k)?.[1] ?? k, v]));
+  return {
+    ...expect,
+    ...(expect.contains ? { contains: expect.contains.map(rename) } : {}),
+    ...(expect.excludes ? { excludes: expect.excludes.map(rename) } : {}),
+    ...(expect.rows ? { rows: expect.rows.map(rename) } : {}),
+  };
+}
+
 export function checkExpectations(expect: DetectionTest['expect'], columns: EngineColumn[], rows: unknown[][]): Mismatch[] {
   const actual = rowsAsObjects(columns, rows);
   const types = new Map(columns.map((c) => [c.name, c.type]));

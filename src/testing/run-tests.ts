@@ -7,8 +7,11 @@ import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
 import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type InputTable, type StageTrace } from '../engine/index.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
-import { checkExpectations, type Mismatch } from './expectations.ts';
+import { checkExpectations, inEmittedDialect, type Mismatch } from './expectations.ts';
 import { FixtureError, loadFixtureTable } from './fixtures.ts';
+
+/** Column renames the Sentinel dialect makes (see build/dialect.ts): expectations may use the source names. */
+const SENTINEL_RENAMES = { Timestamp: 'TimeGenerated' };
 
 export type TestStatus = 'passed' | 'failed' | 'error';
 
@@ -83,7 +86,8 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
   try {
     const result = compiled.run({ now: test.now, tables, externaldata, trace: true });
     const json = toJsonResult(result);
-    const mismatches = checkExpectations(test.expect, json.columns, json.rows);
+    const expect = platform === 'sentinel' ? inEmittedDialect(test.expect, json.columns, SENTINEL_RENAMES) : test.expect;
+    const mismatches = checkExpectations(expect, json.columns, json.rows);
     if (mismatches.length === 0) return { status: 'passed', message: `${json.rows.length} row(s)` };
     return { status: 'failed', message: mismatches.map((m) => m.message).join('; '), mismatches, trace: (result.trace ?? []).map((t) => inFile(loaded, t)) };
   } catch (err) {

@@ -1,6 +1,6 @@
 // Expectation matching: how a test's `expect` block is compared with the engine's JSON rows.
 import { describe, expect, it } from 'vitest';
-import { checkExpectations, sameValue } from '../../src/testing/expectations.ts';
+import { checkExpectations, inEmittedDialect, sameValue } from '../../src/testing/expectations.ts';
 import { parseCsv } from '../../src/testing/fixtures.ts';
 import type { EngineColumn } from '../../src/engine/index.ts';
 
@@ -94,5 +94,21 @@ describe('parseCsv', () => {
 
   it('a row with the wrong number of fields names its line', () => {
     expect(() => parseCsv('a,b\n1,2\n3\n', 'rows.csv')).toThrow('rows.csv:3: 1 fields, header has 2');
+  });
+});
+
+describe('inEmittedDialect', () => {
+  const sentinelColumns: EngineColumn[] = [{ name: 'TimeGenerated', type: 'datetime' }, { name: 'DeviceName', type: 'string' }];
+  const sentinelRows = [['2026-03-01T11:00:00Z', 'ws1']];
+
+  it('lets an expectation written with Timestamp match the TimeGenerated column of the Sentinel build', () => {
+    const expectation = { contains: [{ Timestamp: '2026-03-01T11:00:00Z', DeviceName: 'ws1' }], excludes: [{ Timestamp: '2026-03-01T10:00:00Z' }] };
+    expect(checkExpectations(expectation, sentinelColumns, sentinelRows)[0]!.message).toMatch(/does not return: Timestamp/);
+    expect(checkExpectations(inEmittedDialect(expectation, sentinelColumns, { Timestamp: 'TimeGenerated' }), sentinelColumns, sentinelRows)).toEqual([]);
+  });
+
+  it('leaves the expectation alone when the query returns the source column itself', () => {
+    const expectation = { contains: [{ Timestamp: 'x' }] };
+    expect(inEmittedDialect(expectation, columns, { Timestamp: 'TimeGenerated' })).toBe(expectation);
   });
 });

@@ -42,6 +42,13 @@ describe('dac test', () => {
     expect(r.stdout).toMatch(/✓ 2 detection tests: 2 passed, 0 failed/);
   });
 
+  it('an expectation on Timestamp holds on Sentinel too, where the build returns TimeGenerated', async () => {
+    const r = await dac('test', library(passing.replace('contains: [{DeviceName: ws1}]', 'contains: [{DeviceName: ws1, Timestamp: 2026-01-01T10:00:00Z}]')), '--format', 'json');
+    expect(JSON.parse(r.stdout).tests.map((t: Record<string, string>) => [t.platform, t.status])).toEqual([['defender', 'passed'], ['sentinel', 'passed']]);
+    const wrong = await dac('test', library(passing.replace('contains: [{DeviceName: ws1}]', 'contains: [{DeviceName: ws1, Timestamp: 2026-01-01T10:05:00Z}]')), '--format', 'json');
+    expect(JSON.parse(wrong.stdout).tests.map((t: Record<string, string>) => t.status)).toEqual(['failed', 'failed']);
+  });
+
   it('--format json prints the documented shape, one entry per test × platform, and exits 1 on a failure', async () => {
     const r = await dac('test', library(passing + failing), '--format', 'json');
     expect(r.code).toBe(1);
