@@ -60,10 +60,10 @@ function sentinelSemantics(artifact: unknown): ContractViolation[] {
 
 /**
  * Sentinel's duration rules (Azure-Sentinel's template validator: RangeTimeSpanIsoFormat("00:05:00",
- * "14.00:00:00"), PeriodGreaterThanOrEqualFrequency; suppression ≤ 24 h). Shared with the importer, so a
- * third-party rule outside them fails import with the same reason the build would give.
+ * "14.00:00:00"), PeriodGreaterThanOrEqualFrequency; suppression ≤ 24 h; grouping lookback PT5M–P7D). Shared
+ * with the importer, so a third-party rule outside them fails import with the same reason the build would give.
  */
-export function sentinelDurationLimits(p: { queryFrequency?: unknown; queryPeriod?: unknown; suppressionDuration?: unknown }): { field: string; message: string }[] {
+export function sentinelDurationLimits(p: { queryFrequency?: unknown; queryPeriod?: unknown; suppressionDuration?: unknown; incidentConfiguration?: unknown }): { field: string; message: string }[] {
   const ms = (v: unknown) => (typeof v === 'string' ? parseIsoDuration(v) : null);
   const freq = ms(p.queryFrequency);
   const period = ms(p.queryPeriod);
@@ -75,6 +75,10 @@ export function sentinelDurationLimits(p: { queryFrequency?: unknown; queryPerio
   }
   if (freq !== null && period !== null && period >= 2 * DAY && freq < HOUR) out.push({ field: 'queryFrequency', message: 'with a queryPeriod of 2 days or more, queryFrequency must be at least PT1H' });
   if (suppression !== null && suppression > DAY) out.push({ field: 'suppressionDuration', message: 'suppressionDuration must be at most P1D (24 hours)' });
+  const lookback = ms((p.incidentConfiguration as { groupingConfiguration?: { lookbackDuration?: unknown } } | undefined)?.groupingConfiguration?.lookbackDuration);
+  if (lookback !== null && (lookback < 5 * MINUTE || lookback > 7 * DAY)) {
+    out.push({ field: 'incidentConfiguration/groupingConfiguration/lookbackDuration', message: 'incident grouping lookbackDuration must be between PT5M and P7D' });
+  }
   return out;
 }
 

@@ -55,7 +55,8 @@ export function detectionPathFor(platform: Platform, pointer: string): Path {
     const base = m ? SENTINEL[m[1]!] : undefined;
     if (!base) return ['sentinel'];
     // Sub-paths carry over where the detection has the same shape (entity mappings, custom details, override).
-    const rest = ['entityMappings', 'customDetails', 'alertDetailsOverride'].includes(m![1]!) ? segments(m![2]!) : [];
+    const rest = ['entityMappings', 'customDetails', 'alertDetailsOverride'].includes(m![1]!) ? segments(m![2]!)
+      : m![2] === '/groupingConfiguration/lookbackDuration' ? ['grouping', 'lookbackDuration'] : [];
     return [...base, ...rest];
   }
   for (const [re, path] of DEFENDER) {

@@ -110,8 +110,12 @@ export function importAzureSentinelRule(text: string, origin: string): ImportRes
     }
     if (raw.triggerThreshold !== undefined) sentinel.triggerThreshold = Number(raw.triggerThreshold);
   }
-  const limits = sentinelDurationLimits({ queryFrequency: sentinel.queryFrequency, queryPeriod: sentinel.queryPeriod, suppressionDuration: shorthandToIso(raw.suppressionDuration) ?? undefined });
-  if (limits.length) return fail(`outside Sentinel's limits: ${limits.map((l) => `${l.message} (${String(raw[l.field])})`).join('; ')}`);
+  const groupingLookback = shorthandToIso((raw.incidentConfiguration as { groupingConfiguration?: { lookbackDuration?: unknown } } | undefined)?.groupingConfiguration?.lookbackDuration);
+  const limits = sentinelDurationLimits({
+    queryFrequency: sentinel.queryFrequency, queryPeriod: sentinel.queryPeriod, suppressionDuration: shorthandToIso(raw.suppressionDuration) ?? undefined,
+    incidentConfiguration: { groupingConfiguration: { lookbackDuration: groupingLookback ?? undefined } },
+  });
+  if (limits.length) return fail(`outside Sentinel's limits: ${limits.map((l) => `${l.message}${l.field in raw ? ` (${String(raw[l.field])})` : ''}`).join('; ')}`);
   if (raw.suppressionEnabled !== undefined || raw.suppressionDuration !== undefined) {
     const duration = shorthandToIso(raw.suppressionDuration);
     sentinel.suppression = { enabled: Boolean(raw.suppressionEnabled), ...(duration ? { duration } : {}) };

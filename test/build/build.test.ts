@@ -223,6 +223,11 @@ describe('templates and contracts', () => {
     expect(withSchedule('PT5M', 'P14D', 'P1D')).toEqual(['queryFrequency: with a queryPeriod of 2 days or more, queryFrequency must be at least PT1H']);
     expect(withSchedule('PT1H', 'P2D', 'PT24H')).toEqual([]);
     expect(withSchedule('PT5M', 'P1D')).toEqual([]);
+    const grouping = structuredClone(built.find((x) => x.platform === 'sentinel')!.json) as { resources: { properties: Record<string, any> }[] };
+    grouping.resources[0]!.properties.incidentConfiguration.groupingConfiguration.lookbackDuration = 'P8D';
+    expect(checkArtifactContract('sentinel', grouping)).toEqual([
+      { path: '/resources/0/properties/incidentConfiguration/groupingConfiguration/lookbackDuration', message: 'incident grouping lookbackDuration must be between PT5M and P7D' },
+    ]);
     expect(withSchedule('PT4M', 'P15D', 'PT25H')).toEqual([
       'queryFrequency: queryFrequency must be between PT5M and P14D',
       'queryPeriod: queryPeriod must be between PT5M and P14D',
