@@ -4,6 +4,7 @@
  */
 import { attackCatalog } from '../attack/catalog.ts';
 import { sentinelDurationLimits } from '../build/contracts.ts';
+import { queryForPlatform } from '../build/dialect.ts';
 import type { Detection, SentinelSettings } from '../detection/types.ts';
 import { loadSourceText } from '../detection/load-file.ts';
 import { checkDetectionSchema } from '../detection/schema-check.ts';
@@ -189,6 +190,10 @@ export function importAzureSentinelRule(text: string, origin: string): ImportRes
     sentinel,
     defender: { enabled: false },
   };
+  // Our detections are written in the Defender dialect; an imported Sentinel query that reads a Device* table's
+  // Timestamp would have it renamed by the Sentinel build (none of the shared corpus does). Say so up front.
+  const dialect = queryForPlatform(raw.query as string, 'sentinel');
+  if (dialect.rewrites.length) notes.push(`the Sentinel build will rewrite ${dialect.rewrites.join(', ')} in this query (detections use the Defender dialect); check the time column`);
   // The source may break rules our schema enforces (e.g. more than 3 identifiers per entity); say which.
   const { diagnostics } = checkDetectionSchema(loadSourceText(origin, stringify(detection)));
   if (diagnostics.length) return fail(`the rule breaks the Sentinel contract: ${diagnostics.map((d) => `${d.path} ${d.message.replace(/^\/\S* /, '')}`).join('; ')}`);

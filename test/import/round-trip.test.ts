@@ -110,6 +110,12 @@ describe('importer units', () => {
     expect(importAzureSentinelRule(rule('1h', '14d'), 'rule.yaml').detection).not.toBeNull();
   });
 
+  it('notes when the Sentinel build would rename Timestamp in an imported query', () => {
+    const text = `id: 8b3a2c1d-1111-4222-8333-944455556666\nname: Device rule\ndescription: long enough description\nseverity: Low\nqueryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\ntriggerThreshold: 0\ntactics: [Execution]\nrelevantTechniques: [T1059]\nquery: DeviceProcessEvents | where Timestamp > ago(1h)\n`;
+    expect(importAzureSentinelRule(text, 'rule.yaml').notes).toContain('the Sentinel build will rewrite Timestamp → TimeGenerated (1 reference) in this query (detections use the Defender dialect); check the time column');
+    expect(importAzureSentinelRule(text.replace('Timestamp', 'TimeGenerated'), 'rule.yaml').notes).toEqual([]);
+  });
+
   it('reports every field it cannot carry', () => {
     const text = `id: 8b3a2c1d-1111-4222-8333-944455556666\nname: Rule\ndescription: long enough description\nseverity: Medium\nrequiredDataConnectors: []\nqueryFrequency: 1h\nqueryPeriod: 1h\ntriggerOperator: gt\ntriggerThreshold: 0\ntactics: [CredentialAccess]\nrelevantTechniques: [T1110]\nquery: SigninLogs\nversion: 1.0.1\nkind: Scheduled\nmetadata: {source: {kind: Community}}\nsomethingNew: 1\n`;
     const r = importAzureSentinelRule(text, 'rule.yaml');
