@@ -69,6 +69,19 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
     const needle = JSON.stringify(toDynamic(x!.fn(row, rt), x!.type));
     return v.findIndex((e) => JSON.stringify(e) === needle);
   },
+  // range(start, stop, step): numbers, or datetimes/timespans stepped by a timespan; the stop is inclusive.
+  range: ([start, stop, step]) => (row, rt) => {
+    const from = start!.fn(row, rt) as number | null;
+    const to = stop!.fn(row, rt) as number | null;
+    const by = step ? (step.fn(row, rt) as number | null) : start!.type === 'datetime' || start!.type === 'timespan' ? null : 1;
+    if (from === null || to === null || by === null || by === 0) return null;
+    const out: unknown[] = [];
+    for (let v = from; by > 0 ? v <= to : v >= to; v += by) {
+      out.push(toDynamic(v, start!.type));
+      if (out.length > 1_048_576) break; // Kusto caps range() arrays at 1,048,576 elements
+    }
+    return out;
+  },
   gettype: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
     if (a!.type !== 'dynamic') return a!.type === 'real' ? 'real' : a!.type;

@@ -1,5 +1,6 @@
 /** IPv4 functions (Kusto returns null for text that is not an IPv4 address). */
-import type { Value } from '../values/types.ts';
+import type { Runtime } from '../compiler/context.ts';
+import { toDynamic, type Value } from '../values/types.ts';
 import { str } from './strings.ts';
 import type { ScalarFunction } from './registry.ts';
 
@@ -24,7 +25,42 @@ export function isPrivateIpv4(text: string): boolean | null {
   return PRIVATE_RANGES.some(([base, prefix]) => ((ip[0] & maskOf(prefix)) >>> 0) === ((base & maskOf(prefix)) >>> 0));
 }
 
+/** Fixture table that serves geo_info_from_ip_address(): first column an IPv4 address or CIDR, the others the bag's fields. */
+export const GEO_FIXTURE_TABLE = 'geo_info_from_ip_address';
+const GEO_INDEX = Symbol('geo-index');
+
+type GeoEntry = { base: number; prefix: number; bag: Record<string, unknown> };
+
+/** The fixture rows as (network, bag) pairs, most specific prefix first; built once per run. */
+function geoIndex(rt: Runtime): GeoEntry[] {
+  let index = rt.memo.get(GEO_INDEX) as GeoEntry[] | undefined;
+  if (index) return index;
+  const table = rt.tables[GEO_FIXTURE_TABLE];
+  if (!table) throw new Error(`geo_info_from_ip_address() needs a fixture table named '${GEO_FIXTURE_TABLE}' (first column: IPv4 address or CIDR; then country, state, city, latitude, longitude)`);
+  index = [];
+  for (const row of table.rows) {
+    const net = parseIpv4(String(row[0] ?? ''));
+    if (!net) continue;
+    const bag: Record<string, unknown> = {};
+    table.columns.slice(1).forEach((c, i) => (bag[c.name] = toDynamic(row[i + 1], c.type)));
+    index.push({ base: (net[0] & maskOf(net[1])) >>> 0, prefix: net[1], bag });
+  }
+  index.sort((a, b) => b.prefix - a.prefix);
+  rt.memo.set(GEO_INDEX, index);
+  return index;
+}
+
 export const IP_FUNCTIONS: Record<string, ScalarFunction> = {
+  // Kusto reads MaxMind GeoLite2; locally the caller supplies the mapping as a fixture table. Unknown → null.
+  geo_info_from_ip_address: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => {
+      const ip = parseIpv4(s(row, rt));
+      if (!ip) return null;
+      const hit = geoIndex(rt).find((e) => ((ip[0] & maskOf(e.prefix)) >>> 0) === e.base);
+      return hit ? { ...hit.bag } : null;
+    };
+  },
   ipv4_is_private: ([a]) => {
     const s = str(a!);
     return (row, rt) => isPrivateIpv4(s(row, rt));

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { executeKql } from '../../src/engine/index.ts';
+
+const GEO = {
+  columns: [{ name: 'network', type: 'string' as const }, { name: 'country', type: 'string' as const }, { name: 'city', type: 'string' as const }, { name: 'latitude', type: 'real' as const }],
+  rows: [['20.53.0.0/16', 'Australia', 'Sydney', -33.8715], ['20.53.203.50', 'Australia', 'Exact', 1]],
+};
+
+describe('range() and geo_info_from_ip_address()', () => {
+  it('range() includes the stop, steps down with a negative step, and steps datetimes by a timespan', () => {
+    const r = executeKql('print a = range(1, 8, 3), b = range(10, 1, -4), c = range(datetime(2024-01-01), datetime(2024-01-03), 1d)');
+    expect(r.rows[0]).toEqual([[1, 4, 7], [10, 6, 2], ['2024-01-01T00:00:00Z', '2024-01-02T00:00:00Z', '2024-01-03T00:00:00Z']]);
+  });
+
+  it('geo_info_from_ip_address() answers from the fixture table, most specific network first, null when unknown', () => {
+    const r = executeKql("print a = geo_info_from_ip_address('20.53.1.1'), b = geo_info_from_ip_address('20.53.203.50').city, c = geo_info_from_ip_address('1.1.1.1')", { tables: { geo_info_from_ip_address: GEO } });
+    expect(r.rows[0]).toEqual([{ country: 'Australia', city: 'Sydney', latitude: -33.8715 }, 'Exact', null]);
+  });
+
+  it('geo_info_from_ip_address() without the fixture table says which table to supply', () => {
+    expect(() => executeKql("print geo_info_from_ip_address('20.53.1.1')")).toThrow(/fixture table named 'geo_info_from_ip_address'/);
+  });
+});
