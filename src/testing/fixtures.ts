@@ -92,7 +92,11 @@ export interface FixtureContext {
   platform: Platform;
 }
 
-export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'externaldata', name: string, source: FixtureRows): InputTable {
+/**
+ * Loads one fixture table. For `externaldata`, `declared` is the column list the query declares for that URL
+ * (undefined when the query reads no such URL); tables are typed by the platform schema.
+ */
+export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'externaldata', name: string, source: FixtureRows, declared?: Column[]): InputTable {
   const { loaded, testIndex, platform } = fc;
   const basePath: Path = ['tests', testIndex, section, name];
   const at = (path: Path, which: 'key' | 'value' = 'value') => loaded.source.positionOf(path, which);
@@ -114,7 +118,15 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   const schema = section === 'tables' ? tablesFor(platform).get(name) : undefined;
   let columns: Column[];
   if (schema) columns = schema.columns.map((c) => ({ name: c.name, type: c.type }));
-  else {
+  else if (declared) {
+    columns = declared;
+    // A one-column list may name its column anything (the engine reads it positionally): use the declared name.
+    const keys = new Set(rows.flatMap((r) => Object.keys(r)));
+    if (declared.length === 1 && keys.size === 1 && !keys.has(declared[0]!.name)) {
+      const [only] = keys;
+      rows = rows.map((r) => ({ [declared[0]!.name]: r[only!] }));
+    }
+  } else {
     // Fixture-only tables (externaldata lists, lookup tables): columns and types inferred from the rows.
     const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
     columns = names.map((n) => ({ name: n, type: inferType(rows.map((r) => r[n])) }));
@@ -131,13 +143,17 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
       const where = fromFile ? ` (${fromFile.split('/').slice(-3).join('/')} row ${r + 1})` : '';
       if (i === undefined) {
         const guess = closest(key, index.keys());
-        fail(rowPath, 'test/unknown-column', `${name} has no column ${key} on ${platform}${where}`, guess ? `did you mean \`${guess}\`?` : undefined, 'key');
+        const message = declared
+          ? `the query declares no column ${key} for externaldata ${name} (it declares: ${declared.map((c) => c.name).join(', ')})${where}`
+          : `${name} has no column ${key} on ${platform}${where}`;
+        fail(rowPath, 'test/unknown-column', message, guess ? `did you mean \`${guess}\`?` : undefined, 'key');
       }
       const column = columns[i!]!;
       try {
         values[i!] = fromInput(valueFor(raw, column.type), column.type);
       } catch (err) {
-        fail(rowPath, 'test/wrong-type', `${name}.${key} is ${column.type} on ${platform}: ${(err as Error).message}${where}`);
+        const owner = declared ? `externaldata ${name} column ${key}` : `${name}.${key}`;
+        fail(rowPath, 'test/wrong-type', `${owner} is ${column.type}${declared ? '' : ` on ${platform}`}: ${(err as Error).message}${where}`);
       }
     }
     if (sentinelTime) {

@@ -5,10 +5,12 @@
 import { queryForPlatform } from '../build/dialect.ts';
 import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
-import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type InputTable, type StageTrace } from '../engine/index.ts';
+import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type EngineColumn, type InputTable, type StageTrace } from '../engine/index.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { checkExpectations, inEmittedDialect, type Mismatch } from './expectations.ts';
+import { externalDataSchemas } from './externaldata-schemas.ts';
 import { FixtureError, loadFixtureTable } from './fixtures.ts';
+import { closest } from '../util/did-you-mean.ts';
 
 /** Column renames the Sentinel dialect makes (see build/dialect.ts): expectations may use the source names. */
 const SENTINEL_RENAMES = { Timestamp: 'TimeGenerated' };
@@ -34,7 +36,7 @@ export function runDetectionTests(detections: readonly LoadedDetection[], onResu
   const results: TestResult[] = [];
   for (const loaded of detections) {
     const tests = loaded.detection.tests ?? [];
-    const compiled = new Map<Platform, CompiledQuery | Error>();
+    const cache = new Map<Platform, PlatformCache>();
     tests.forEach((test, index) => {
       for (const platform of test.platforms ?? enabledPlatforms(loaded.detection)) {
         const started = performance.now();
@@ -42,7 +44,7 @@ export function runDetectionTests(detections: readonly LoadedDetection[], onResu
           detection: loaded.detection.name, detectionId: loaded.detection.id, file: loaded.file,
           line: loaded.source.positionOf(['tests', index, 'name']).line, test: test.name, platform,
         };
-        const result = { ...base, ...runOne(loaded, test, index, platform, compiled), durationMs: Math.round(performance.now() - started) };
+        const result = { ...base, ...runOne(loaded, test, index, platform, cache), durationMs: Math.round(performance.now() - started) };
         results.push(result);
         onResult?.(result);
       }
@@ -60,18 +62,43 @@ function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
   return { ...t, line: pos.line, column: pos.column };
 }
 
-function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, platform: Platform, cache: Map<Platform, CompiledQuery | Error>): Omit<TestResult, 'detection' | 'detectionId' | 'file' | 'line' | 'test' | 'platform' | 'durationMs'> {
+interface PlatformCache {
+  compiled?: CompiledQuery | Error;
+  externalData?: Map<string, EngineColumn[]>;
+}
+
+/** The externaldata URLs and columns of the query as emitted for the platform; empty if it does not bind. */
+function declaredExternalData(loaded: LoadedDetection, platform: Platform, cache: Map<Platform, PlatformCache>): Map<string, EngineColumn[]> {
+  const entry = cache.get(platform) ?? {};
+  cache.set(platform, entry);
+  entry.externalData ??= externalDataSchemas(loaded.detection.query, platform);
+  return entry.externalData;
+}
+
+function unknownUrl(loaded: LoadedDetection, testIndex: number, url: string, declared: string[]): FixtureError {
+  const pos = loaded.source.positionOf(['tests', testIndex, 'externaldata', url], 'key');
+  const guess = closest(url, declared, 12);
+  const hint = guess ? `did you mean "${guess}"?` : declared.length ? `it reads: ${declared.join(', ')}` : 'it reads no externaldata';
+  return new FixtureError({ file: loaded.file, line: pos.line, column: pos.column, path: `/tests/${testIndex}/externaldata`, severity: 'error', code: 'test/unknown-url', message: `the query reads no externaldata URL ${url}`, hint });
+}
+
+function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, platform: Platform, cache: Map<Platform, PlatformCache>): Omit<TestResult, 'detection' | 'detectionId' | 'file' | 'line' | 'test' | 'platform' | 'durationMs'> {
   const fc = { loaded, testIndex: index, platform };
   let tables: Record<string, InputTable>;
   let externaldata: Record<string, InputTable>;
   try {
     tables = Object.fromEntries(Object.entries(test.tables ?? {}).map(([name, rows]) => [name, loadFixtureTable(fc, 'tables', name, rows)]));
-    externaldata = Object.fromEntries(Object.entries(test.externaldata ?? {}).map(([url, rows]) => [url, loadFixtureTable(fc, 'externaldata', url, rows)]));
+    const urls = Object.keys(test.externaldata ?? {});
+    const declared = urls.length ? declaredExternalData(loaded, platform, cache) : new Map();
+    for (const url of urls) if (!declared.has(url)) throw unknownUrl(loaded, index, url, [...declared.keys()]);
+    externaldata = Object.fromEntries(Object.entries(test.externaldata ?? {}).map(([url, rows]) => [url, loadFixtureTable(fc, 'externaldata', url, rows, declared.get(url))]));
   } catch (err) {
     if (err instanceof FixtureError) return { status: 'error', message: err.message };
     throw err;
   }
-  let compiled = cache.get(platform);
+  const entry = cache.get(platform) ?? {};
+  cache.set(platform, entry);
+  let compiled = entry.compiled;
   if (!compiled) {
     try {
       const schema = tablesFor(platform);
@@ -80,7 +107,7 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
     } catch (err) {
       compiled = err as Error;
     }
-    cache.set(platform, compiled);
+    entry.compiled = compiled;
   }
   if (compiled instanceof Error) return { status: 'error', message: compiled instanceof EngineError ? compiled.message : `cannot compile the query: ${compiled.message}` };
   try {

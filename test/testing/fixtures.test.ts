@@ -56,3 +56,54 @@ describe('fixtures', () => {
     expect(dropped.line).toBe(17);
   });
 });
+
+describe('externaldata fixtures', () => {
+  const URL = 'https://lists.example.org/bad-ua.csv';
+  const query = `query: |\n  let Bad = externaldata(BadAgent: string, Weight: long)[@"${URL}"] with (format="csv");\n  DeviceNetworkEvents\n  | extend UserAgent = tostring(todynamic(AdditionalFields).user_agent)\n  | join kind=inner (Bad) on $left.UserAgent == $right.BadAgent\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent, Weight\n`;
+  const withList = VALID_DETECTION.replace(/query: \|\n(  .*\n)+/, query);
+  const runList = (externaldata: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-fixtures-'));
+    const text = `${withList}tests:\n  - name: list\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables: {DeviceNetworkEvents: [${curlRow}]}\n    externaldata:\n${externaldata}    expect: {contains: [{DeviceName: ws1, Weight: 5}]}\n`;
+    writeFileSync(join(dir, 'd.yaml'), text);
+    const library = loadLibrary([join(dir, 'd.yaml')]);
+    expect(library.diagnostics).toEqual([]);
+    return runDetectionTests(library.detections)[0]!;
+  };
+  /** `line:column` of the first occurrence of `needle` in the YAML the helper writes (the fixture line is its last-but-one). */
+  const positionIn = (externaldata: string, needle: string) => {
+    const lines = `${withList}tests:\n  - name: list\n    now: x\n    platforms: x\n    tables: x\n    externaldata:\n${externaldata}`.split('\n');
+    const line = lines.findIndex((l) => l.includes(needle));
+    return `${line + 1}:${lines[line]!.indexOf(needle) + 1}`;
+  };
+
+  it('rows are typed by the columns the query declares for the URL', () => {
+    expect(runList(`      "${URL}": [{BadAgent: "curl/8.0", Weight: 5}]\n`).status).toBe('passed');
+    expect(runList(`      "${URL}": [{BadAgent: "curl/8.0", Weight: five}]\n`).message).toMatch(/externaldata https:\/\/lists\.example\.org\/bad-ua\.csv column Weight is long: /);
+  });
+
+  it('a column the query does not declare is an error at the key, with a suggestion', () => {
+    const fixture = `      "${URL}": [{BadAgnet: "curl/8.0", Weight: 5}]\n`;
+    const r = runList(fixture);
+    expect(r.status).toBe('error');
+    expect(r.message).toContain(`d.yaml:${positionIn(fixture, 'BadAgnet')}: `);
+    expect(r.message).toMatch(/the query declares no column BadAgnet for externaldata https:\/\/lists\.example\.org\/bad-ua\.csv \(it declares: BadAgent, Weight\) \(did you mean `BadAgent`\?\)/);
+  });
+
+  it('a URL the query does not read is an error naming the URL it does read', () => {
+    const fixture = `      "https://lists.example.org/bad-ua.txt": [{BadAgent: "curl/8.0", Weight: 5}]\n`;
+    const r = runList(fixture);
+    expect(r.status).toBe('error');
+    expect(r.message).toContain(`d.yaml:${positionIn(fixture, '"https://lists.example.org/bad-ua.txt"')}: `);
+    expect(r.message).toMatch(/the query reads no externaldata URL https:\/\/lists\.example\.org\/bad-ua\.txt \(did you mean "https:\/\/lists\.example\.org\/bad-ua\.csv"\?\)/);
+  });
+});
+
+describe('one-column externaldata lists', () => {
+  it('may name their single column anything', () => {
+    const query = 'query: |\n  let Bad = externaldata(Agent: string)[@"https://lists.example.org/ua.txt"] with (format="txt");\n  DeviceNetworkEvents\n  | extend UserAgent = tostring(todynamic(AdditionalFields).user_agent)\n  | where UserAgent in (Bad)\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent\n';
+    const dir = mkdtempSync(join(tmpdir(), 'dac-fixtures-'));
+    writeFileSync(join(dir, 'd.yaml'), `${VALID_DETECTION.replace(/query: \|\n(  .*\n)+/, query)}tests:\n  - name: list\n    now: 2026-01-01T12:00:00Z\n    platforms: [sentinel]\n    tables: {DeviceNetworkEvents: [${curlRow}]}\n    externaldata: {"https://lists.example.org/ua.txt": [{line: "curl/8.0"}]}\n    expect: {count: 1}\n`);
+    const [r] = runDetectionTests(loadLibrary([join(dir, 'd.yaml')]).detections);
+    expect(r!.status, r!.message).toBe('passed');
+  });
+});
