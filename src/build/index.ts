@@ -51,16 +51,17 @@ export function buildLibrary(detections: readonly LoadedDetection[], options: Bu
   const artifacts: Artifact[] = [];
   const entries: ManifestEntry[] = [];
   const diagnostics: Diagnostic[] = [];
-  const usedPaths = new Set<string>();
+  // Detections whose names slug alike all get their id appended, so a path never depends on load order.
+  const slugCounts = new Map<string, number>();
+  for (const { detection } of detections) slugCounts.set(slugify(detection.name), (slugCounts.get(slugify(detection.name)) ?? 0) + 1);
   for (const loaded of detections) {
     const { detection, file, source } = loaded;
     const report = (path: (string | number)[], severity: Diagnostic['severity'], code: string, message: string, hint?: string) => {
       const pos = source.positionOf(path);
       diagnostics.push({ file, line: pos.line, column: pos.column, path: path.map((p) => `/${p}`).join(''), severity, code, message, ...(hint ? { hint } : {}) });
     };
-    let slug = slugify(detection.name);
-    if (usedPaths.has(slug)) slug = `${slug}-${detection.id.slice(0, 8)}`;
-    usedPaths.add(slug);
+    const base = slugify(detection.name);
+    const slug = slugCounts.get(base)! > 1 ? `${base}-${detection.id.slice(0, 8)}` : base;
     for (const platform of enabledPlatforms(detection)) {
       const dialect = queryForPlatform(detection.query, platform);
       if (dialect.diagnostics.length) {

@@ -52,6 +52,15 @@ describe('building the bundled library', () => {
     expect(diff).toEqual(['defender/internal-ping-sweep.json', 'sentinel/internal-ping-sweep.json']);
   });
 
+  it('detections whose names slug alike get their id in the path, whatever the load order', () => {
+    const a = byName('Internal ping sweep');
+    const b = loaded({ ...a.detection, id: 'abcdef01-2345-4678-9abc-def012345678', name: 'Internal ping-sweep' });
+    const paths = (list: typeof lib) => buildLibrary(list).artifacts.map((x) => x.path).sort();
+    const expected = [`defender/internal-ping-sweep-${a.detection.id.slice(0, 8)}.json`, 'defender/internal-ping-sweep-abcdef01.json', `sentinel/internal-ping-sweep-${a.detection.id.slice(0, 8)}.json`, 'sentinel/internal-ping-sweep-abcdef01.json'].sort();
+    expect(paths([a, b])).toEqual(expected);
+    expect(paths([b, a])).toEqual(expected);
+  });
+
   it('removes artifacts of a previous build that are no longer produced', () => {
     const out = mkdtempSync(join(tmpdir(), 'dac-build-stale-'));
     writeBuild(result, out);
