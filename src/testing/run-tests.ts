@@ -8,7 +8,7 @@ import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
 import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type EngineColumn, type InputTable, type StageTrace } from '../engine/index.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { checkExpectations, inEmittedDialect, type Mismatch } from './expectations.ts';
-import { externalDataSchemas } from './externaldata-schemas.ts';
+import { queryInputs, type QueryInputs } from './query-inputs.ts';
 import { FixtureError, loadFixtureTable } from './fixtures.ts';
 import { closest } from '../util/did-you-mean.ts';
 
@@ -44,7 +44,9 @@ export function runDetectionTests(detections: readonly LoadedDetection[], onResu
           detection: loaded.detection.name, detectionId: loaded.detection.id, file: loaded.file,
           line: loaded.source.positionOf(['tests', index, 'name']).line, test: test.name, platform,
         };
-        const result = { ...base, ...runOne(loaded, test, index, platform, cache), durationMs: Math.round(performance.now() - started) };
+        const outcome = runOne(loaded, test, index, platform, cache);
+        if (outcome.status !== 'passed') outcome.message += unreadTablesNote(test, inputsOf(loaded, platform, cache));
+        const result = { ...base, ...outcome, durationMs: Math.round(performance.now() - started) };
         results.push(result);
         onResult?.(result);
       }
@@ -64,15 +66,27 @@ function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
 
 interface PlatformCache {
   compiled?: CompiledQuery | Error;
-  externalData?: Map<string, EngineColumn[]>;
+  inputs?: QueryInputs;
 }
 
-/** The externaldata URLs and columns of the query as emitted for the platform; empty if it does not bind. */
-function declaredExternalData(loaded: LoadedDetection, platform: Platform, cache: Map<Platform, PlatformCache>): Map<string, EngineColumn[]> {
+/** What the query reads on the platform; computed only when a test needs it (one more Kusto analysis). */
+function inputsOf(loaded: LoadedDetection, platform: Platform, cache: Map<Platform, PlatformCache>): QueryInputs {
   const entry = cache.get(platform) ?? {};
   cache.set(platform, entry);
-  entry.externalData ??= externalDataSchemas(loaded.detection.query, platform);
-  return entry.externalData;
+  entry.inputs ??= queryInputs(loaded.detection.query, platform);
+  return entry.inputs;
+}
+
+/**
+ * For a test that did not pass: fixture tables the query never reads (a misspelt table name leaves the real
+ * table empty, and the engine's complaint about the missing table does not say which fixture was meant).
+ */
+function unreadTablesNote(test: DetectionTest, inputs: QueryInputs): string {
+  const unread = Object.keys(test.tables ?? {}).filter((t) => !inputs.names.has(t));
+  return unread.map((t) => {
+    const guess = closest(t, inputs.tables);
+    return `; note: the query does not read table ${t} given by the test${guess ? ` (did you mean ${guess}?)` : ''}`;
+  }).join('');
 }
 
 function unknownUrl(loaded: LoadedDetection, testIndex: number, url: string, declared: string[]): FixtureError {
@@ -89,7 +103,7 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
   try {
     tables = Object.fromEntries(Object.entries(test.tables ?? {}).map(([name, rows]) => [name, loadFixtureTable(fc, 'tables', name, rows)]));
     const urls = Object.keys(test.externaldata ?? {});
-    const declared = urls.length ? declaredExternalData(loaded, platform, cache) : new Map();
+    const declared = urls.length ? inputsOf(loaded, platform, cache).externalData : new Map<string, EngineColumn[]>();
     for (const url of urls) if (!declared.has(url)) throw unknownUrl(loaded, index, url, [...declared.keys()]);
     externaldata = Object.fromEntries(Object.entries(test.externaldata ?? {}).map(([url, rows]) => [url, loadFixtureTable(fc, 'externaldata', url, rows, declared.get(url))]));
   } catch (err) {

@@ -107,3 +107,17 @@ describe('one-column externaldata lists', () => {
     expect(r!.status, r!.message).toBe('passed');
   });
 });
+
+describe('fixture tables the query does not read', () => {
+  it('a failing test notes a misspelt table name with the table the query reads', () => {
+    const [r] = run(`  - name: typo in table\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvent:\n        - {DeviceName: ws1}\n    expect: {count: 1}\n`);
+    expect(r!.status).toBe('error');
+    expect(r!.message).toMatch(/reads table DeviceNetworkEvents, but the test provides no rows for it.*; note: the query does not read table DeviceNetworkEvent given by the test \(did you mean DeviceNetworkEvents\?\)$/);
+  });
+
+  it('a passing test is not burdened with the note', () => {
+    const [r] = run(`  - name: extra table\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - ${curlRow}\n      DeviceProcessEvents:\n        - {DeviceName: ws1}\n    expect: {count: 1}\n`);
+    expect(r!.status).toBe('passed');
+    expect(r!.message).toBe('1 row(s)');
+  });
+});
