@@ -97,9 +97,17 @@ function convertTables(tables: Record<string, InputTable> | undefined): Record<s
 /** Marks rows that are already engine values (converted once by the caller, e.g. test fixtures or benchmarks). */
 export const PREPARED = Symbol.for('kql-dac.prepared');
 
-/** Marks a table whose rows are already engine values (loaded once, reused across runs: benchmarks, tests). */
-export function preparedTable(input: InputTable): Table {
-  const table = { columns: input.columns, rows: input.rows.map((row) => input.columns.map((c, i) => fromInput(row[i], c.type))) };
+/**
+ * Marks a table whose rows are already engine values (loaded once, reused across runs: benchmarks, tests).
+ * With `schema` (e.g. the platform table's columns) rows are laid out in schema order and absent columns are
+ * filled with typed nulls once here, so queries read the table without remapping every row on every run.
+ */
+export function preparedTable(input: InputTable, schema?: Column[]): Table {
+  const columns = schema ?? input.columns;
+  const from = columns.map((c) => input.columns.findIndex((x) => x.name === c.name));
+  const empty = columns.map((c) => (c.type === 'string' ? '' : null));
+  const rows = input.rows.map((row) => columns.map((c, i) => (from[i]! < 0 ? empty[i] : fromInput(row[from[i]!], c.type))));
+  const table = { columns, rows };
   Object.defineProperty(table, PREPARED, { value: true });
   return table;
 }
