@@ -60,11 +60,13 @@ export async function planTargets(targets: readonly Target[], options: DeployOpt
 }
 
 /**
- * Re-plans each target, then executes: creates and updates always, deletions only with prune and only of
- * managed rules. A failing rule is recorded and the others continue; re-running finishes what failed.
+ * Executes a plan (the one given, e.g. the plan the user confirmed, else a fresh one): creates and updates
+ * always, deletions only with prune and only of managed rules. Sentinel updates are conditional on the etag
+ * read when planning, so a rule changed since then is reported, not overwritten. A failing rule is recorded
+ * and the others continue; re-running finishes what failed.
  */
-export async function applyTargets(targets: readonly Target[], options: DeployOptions & { prune: boolean }): Promise<{ plans: TargetPlan[]; outcomes: Outcome[] }> {
-  const plans = await planTargets(targets, options);
+export async function applyTargets(targets: readonly Target[], options: DeployOptions & { prune: boolean; plans?: TargetPlan[] }): Promise<{ plans: TargetPlan[]; outcomes: Outcome[] }> {
+  const plans = options.plans ?? (await planTargets(targets, options));
   const outcomes: Outcome[] = [];
   for (const [i, target] of targets.entries()) {
     const plan = plans[i]!;

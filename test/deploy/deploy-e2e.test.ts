@@ -111,11 +111,11 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
     build(library);
   });
 
-  it('converges with no duplicates under 20% injected faults (429 with Retry-After, 500, 503, dropped connections, slow)', async () => {
+  it('converges with no duplicates under 20% injected faults (429 with Retry-After, 500, 503, dropped requests, lost responses, slow)', async () => {
     tenant.workspace('ws-main').clear();
     tenant.workspace('ws-branch').clear();
     for (const id of [...tenant.defender.keys()]) if (id.startsWith('dac-')) tenant.defender.delete(id);
-    tenant.setFaults({ rate: 0.2, kinds: ['429', '500', '503', 'drop', 'slow'], seed: 42, slowMs: 30 });
+    tenant.setFaults({ rate: 0.2, kinds: ['429', '500', '503', 'drop', 'drop-after', 'slow'], seed: 42, slowMs: 30 });
     const { outcomes } = await apply();
     const injected = tenant.requests.filter((r) => r.status === 429 || r.status === 500 || r.status === 503 || r.status === 'dropped').length;
     expect(injected).toBeGreaterThan(5);
@@ -125,6 +125,40 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
     expect([...tenant.defender.keys()].filter((k) => k.startsWith('dac-'))).toHaveLength(defenderCount);
     expect(tenant.workspace('ws-main').size).toBe(sentinelCount);
     expect(tenant.workspace('ws-branch').size).toBe(productionSentinel);
+  });
+
+  it('an update whose response was lost is retried to success, not reported as changed since plan', async () => {
+    const target = library.find((d) => d.detection.sentinel?.enabled)!;
+    build(library.map((d) => (d === target ? { ...d, detection: { ...d.detection, severity: 'low' as const } } : d)));
+    // Every PUT that gets a fault is executed by the server and its response is then dropped: the retry carries
+    // the etag the first attempt already consumed.
+    tenant.setFaults({ rate: 0.5, kinds: ['drop-after'], seed: 3, methods: ['PUT'] });
+    const { outcomes } = await apply();
+    tenant.setFaults({ rate: 0, kinds: [] });
+    expect(tenant.requests.some((r) => r.method === 'PUT' && r.status === 'dropped')).toBe(true);
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(outcomes.filter((o) => o.action === 'update').length).toBeGreaterThan(0);
+    expect(summarise(await plan())).toMatchObject({ create: 0, update: 0 });
+    build(library);
+    await apply();
+  });
+
+  it('a Sentinel rule edited after the plan is reported as changed since plan and not overwritten', async () => {
+    const target = library.find((d) => d.detection.sentinel?.enabled)!;
+    build(library.map((d) => (d === target ? { ...d, detection: { ...d.detection, severity: 'low' as const } } : d)));
+    const plans = await plan();
+    expect(plans[0]!.items.filter((i) => i.action === 'update' && i.platform === 'sentinel').map((i) => i.ruleId)).toEqual([target.detection.id]);
+    tenant.editSentinelRule('ws-main', target.detection.id, { query: 'SigninLogs | take 1 // edited in the portal' });
+    const { outcomes } = await applyTargets(targets, { dist, retry: RETRY, prune: false, plans });
+    const failed = outcomes.filter((o) => !o.ok);
+    expect(failed.map((o) => [o.target, o.ruleId])).toEqual([['soc-main', target.detection.id]]);
+    expect(failed[0]!.error).toMatch(/changed since plan/);
+    expect(tenant.workspace('ws-main').get(target.detection.id)!.properties.query).toMatch(/edited in the portal/);
+    // A fresh plan shows the portal edit as drift and a re-run restores the rule from git.
+    expect((await apply()).outcomes.filter((o) => !o.ok)).toEqual([]);
+    expect(tenant.workspace('ws-main').get(target.detection.id)!.properties.query).not.toMatch(/edited in the portal/);
+    build(library);
+    await apply();
   });
 
   it('a rule that keeps failing is reported and does not block the others; a re-run finishes the job', async () => {

@@ -8,7 +8,7 @@ import { SecurityInsights } from '@azure/arm-securityinsight';
 import { createHttpHeaders, createPipelineRequest, type PipelineResponse } from '@azure/core-rest-pipeline';
 import { SENTINEL_API_VERSION } from '../../build/index.ts';
 import { sentinelMarker, type DesiredRule } from '../desired.ts';
-import type { LiveRule } from '../plan.ts';
+import { diffFields, type LiveRule } from '../plan.ts';
 import { ApiError, parseRetryAfter, withRetry, type RetryOptions } from '../retry.ts';
 import type { Target } from '../targets.ts';
 import { credentialFor, extraCa } from './credential.ts';
@@ -75,7 +75,17 @@ export function sentinelStore(target: Target, retry: RetryOptions): RuleStore {
     async update(rule: DesiredRule, live: LiveRule) {
       // The etag read at plan time makes the PUT conditional: a rule edited since then is not overwritten.
       const body = live.etag ? { ...rule.body, etag: live.etag } : rule.body;
-      await withRetry(`update ${rule.ruleId}`, (signal) => send('PUT', url(rule.ruleId), body, signal, [200, 201]), retry);
+      try {
+        await withRetry(`update ${rule.ruleId}`, (signal) => send('PUT', url(rule.ruleId), body, signal, [200, 201]), retry);
+      } catch (err) {
+        if (!(err instanceof ApiError && (err.status === 412 || err.status === 409))) throw err;
+        // Either our own earlier attempt succeeded but its response was lost (the retry then carries a stale
+        // etag), or someone changed the rule since the plan. Only the second is a failure.
+        const res = await withRetry(`read ${rule.ruleId}`, (signal) => send('GET', url(rule.ruleId), undefined, signal, [200, 404]), retry);
+        const current = res.status === 200 ? toLive(JSON.parse(res.bodyAsText ?? '{}')) : undefined;
+        if (current && diffFields(rule.body, current.body).length === 0) return;
+        throw new ApiError(`Sentinel rule ${rule.ruleId} changed since plan (etag mismatch); nothing was written: re-run \`dac plan\` and apply again`, err.status);
+      }
     },
     async remove(live: LiveRule) {
       await withRetry(`delete ${live.ruleId}`, (signal) => send('DELETE', url(live.ruleId), undefined, signal, [200, 204, 404]), retry);

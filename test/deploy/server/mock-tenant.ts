@@ -13,7 +13,8 @@ import type { TestCertificate } from './certificate.ts';
 export interface FaultPlan {
   /** Probability (0..1) that a request gets a fault instead of being served. */
   rate: number;
-  kinds: ('429' | '500' | '503' | 'drop' | 'slow')[];
+  /** drop: connection closed before serving; drop-after: served (state changed), then the response is lost. */
+  kinds: ('429' | '500' | '503' | 'drop' | 'drop-after' | 'slow')[];
   /** Seed for the deterministic fault sequence. */
   seed?: number;
   slowMs?: number;
@@ -77,6 +78,12 @@ export class MockTenant {
     this.defender.set(id, { id, displayName, status: 'enabled', queryCondition: { queryText: 'DeviceEvents' }, schedule: { frequency: 'PT1H' }, detectionAction: { alertTemplate: { title: displayName, severity: 'low' } } });
   }
 
+  /** A portal edit: changes properties of a Sentinel rule and gives it a new etag. */
+  editSentinelRule(workspace: string, name: string, properties: Record<string, unknown>): void {
+    const rule = this.workspace(workspace).get(name)!;
+    this.workspace(workspace).set(name, { ...rule, etag: this.nextEtag(), properties: { ...rule.properties, ...properties } });
+  }
+
   private nextEtag(): string {
     return `"${++this.etagCounter}"`;
   }
@@ -92,6 +99,13 @@ export class MockTenant {
         req.socket.destroy();
         return;
       }
+      if (kind === 'drop-after') {
+        // Serve the request against a throwaway response, then cut the connection: the client never learns it worked.
+        const sink = Object.assign(Object.create(res) as ServerResponse, { writeHead: () => sink, end: () => sink });
+        this.route(req, url, body, sink, () => log('dropped'));
+        req.socket.destroy();
+        return;
+      }
       if (kind === 'slow') await new Promise((r) => setTimeout(r, this.faults.slowMs ?? 200));
       else {
         const status = Number(kind);
@@ -101,6 +115,10 @@ export class MockTenant {
         return;
       }
     }
+    this.route(req, url, body, res, log);
+  }
+
+  private route(req: IncomingMessage, url: URL, body: string, res: ServerResponse, log: (s: number | 'dropped') => void): void {
     if (req.headers.authorization !== `Bearer ${this.token}`) return this.send(res, log, 401, { error: { code: 'InvalidAuthenticationToken', message: 'missing or wrong bearer token' } });
     const sentinelMatch = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.OperationalInsights\/workspaces\/([^/]+)\/providers\/Microsoft\.SecurityInsights\/alertRules(?:\/([^/]+))?$/.exec(url.pathname);
     if (sentinelMatch) return this.sentinelRoute(this.workspace(sentinelMatch[1]!), req.method!, sentinelMatch[2], url, body, res, log);
