@@ -13,10 +13,10 @@ describe('dac check', () => {
   it('passes on the bundled library and shows one line per stage', async () => {
     const r = await dac('check', repoPath('detections'));
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/validate\s+ok\s+16 files, 16 detections, 0 errors/);
-    expect(r.stdout).toMatch(/test\s+ok\s+60 passed, 0 failed/);
-    expect(r.stdout).toMatch(/build\s+ok\s+30 artifacts \(15 Sentinel, 15 Defender\)/);
-    expect(r.stdout).toMatch(/coverage\s+ok\s+\d+ techniques covered by 16 detections/);
+    expect(r.stdout).toMatch(/validate\s+ok\s+17 files, 17 detections, 0 errors/);
+    expect(r.stdout).toMatch(/test\s+ok\s+62 passed, 0 failed/);
+    expect(r.stdout).toMatch(/build\s+ok\s+31 artifacts \(16 Sentinel, 15 Defender\)/);
+    expect(r.stdout).toMatch(/coverage\s+ok\s+\d+ techniques covered by 17 detections/);
     expect(r.stdout).toMatch(/All stages passed/);
   });
 
