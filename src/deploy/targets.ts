@@ -88,7 +88,10 @@ export function loadTargets(file: string, env: string): Target[] {
     }
   });
   const endpoints: Endpoints = { ...PUBLIC_CLOUD, ...environment.endpoints };
-  if (environment.endpoints?.arm && !environment.endpoints.armScope) endpoints.armScope = PUBLIC_CLOUD.armScope;
+  // Token audiences follow the endpoints (sovereign clouds: management.usgovcloudapi.net, graph.microsoft.us, …)
+  // unless given explicitly.
+  if (!environment.endpoints?.armScope) endpoints.armScope = `${new URL(endpoints.arm).origin}/.default`;
+  if (!environment.endpoints?.graphScope) endpoints.graphScope = `${new URL(endpoints.graph).origin}/.default`;
   if (endpoints.caFile) endpoints.caFile = resolve(dirname(file), endpoints.caFile);
   return environment.targets.map((t) => ({
     environment: env,

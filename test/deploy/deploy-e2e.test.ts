@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildLibrary, writeBuild } from '../../src/build/index.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { loadLibrary, type LoadedDetection } from '../../src/detection/library.ts';
+import { TEST_TOKEN } from '../../src/deploy/clients/credential.ts';
 import { applyTargets, planTargets } from '../../src/deploy/deploy.ts';
 import { summarise } from '../../src/deploy/report.ts';
 import { loadTargets, type Target } from '../../src/deploy/targets.ts';
@@ -169,6 +170,8 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
     expect(first.outcomes.some((o) => !o.ok)).toBe(true);
     expect(first.outcomes.some((o) => o.ok)).toBe(true);
     expect(first.outcomes.find((o) => !o.ok)!.error).toMatch(/HTTP 500/);
+    // Errors carry status and body excerpts, never request headers (the bearer token).
+    expect(JSON.stringify(first.outcomes)).not.toContain(TEST_TOKEN);
     const second = await apply();
     expect(second.outcomes.filter((o) => !o.ok)).toEqual([]);
     expect(summarise(await plan())).toMatchObject({ create: 0, update: 0 });

@@ -48,6 +48,13 @@ describe('targets file', () => {
     expect(t).toMatchObject({ name: 'contoso', defender: true, auth: 'default', endpoints: { arm: 'https://management.azure.com', graph: 'https://graph.microsoft.com', graphVersion: 'beta' } });
     expect(selects(t!.select, { detectionId: 'x', status: 'production', tags: [] })).toBe(true);
     expect(selects(t!.select, { detectionId: 'x', status: 'test', tags: [] })).toBe(false);
+    expect(t!.endpoints).toMatchObject({ armScope: 'https://management.azure.com/.default', graphScope: 'https://graph.microsoft.com/.default' });
+  });
+
+  it('derives token scopes from overridden endpoints (sovereign clouds)', () => {
+    const gov = valid.replace('  production:\n', '  production:\n    endpoints: {arm: "https://management.usgovcloudapi.net/", graph: "https://graph.microsoft.us"}\n');
+    const [t] = loadTargets(write(gov), 'production');
+    expect(t!.endpoints).toMatchObject({ arm: 'https://management.usgovcloudapi.net/', armScope: 'https://management.usgovcloudapi.net/.default', graphScope: 'https://graph.microsoft.us/.default' });
   });
 
   it('reports schema errors with line numbers, unknown environments with a suggestion, and empty targets', () => {
