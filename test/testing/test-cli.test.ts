@@ -82,6 +82,19 @@ describe('dac test', () => {
     expect(annotations[0]).toContain('expected row not found');
   });
 
+  it('a detection file that does not load fails the run in every format, at its line', async () => {
+    const dir = tempLibrary({ 'ok.yaml': `${VALID_DETECTION}tests:\n${passing}`, 'bad.yaml': VALID_DETECTION.replace('severity: medium', 'severity: urgent') });
+    const json = await dac('test', dir, '--format', 'json');
+    expect(json.code).toBe(1);
+    const out = JSON.parse(json.stdout);
+    expect([out.passed, out.failed]).toEqual([2, 0]);
+    expect(out.errors).toHaveLength(1);
+    expect(out.errors[0]).toMatchObject({ file: expect.stringMatching(/bad\.yaml$/), line: VALID_DETECTION.split('\n').findIndex((l) => l.startsWith('severity:')) + 1 });
+    const github = await dac('test', dir, '--format', 'github');
+    expect(github.code).toBe(1);
+    expect(github.stdout).toMatch(/^::error file=[^,]*bad\.yaml,line=\d+,col=\d+,title=/m);
+  });
+
   it('a missing externaldata URL fails the test naming the URL', async () => {
     const query = 'query: |\n  let Bad = externaldata(UserAgent: string)[@"https://lists.example.org/bad-ua.csv"] with (format="csv");\n  DeviceNetworkEvents\n  | extend UserAgent = tostring(todynamic(AdditionalFields).user_agent)\n  | where UserAgent in (Bad)\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent\n';
     const detection = VALID_DETECTION.replace(/query: \|\n(  .*\n)+/, query);

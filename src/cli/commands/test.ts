@@ -2,7 +2,7 @@ import { loadLibrary } from '../../detection/library.ts';
 import { enabledPlatforms } from '../../detection/types.ts';
 import { runDetectionTests } from '../../testing/run-tests.ts';
 import type { Command } from '../command.ts';
-import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
+import { diagnosticsToJson, formatDiagnosticsGithub, formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
 import { progressReporter } from '../progress.ts';
 import { formatFailure, formatGithub } from '../test-output.ts';
 
@@ -33,10 +33,12 @@ export const command: Command = {
     if (format === 'json') {
       ctx.stdout(JSON.stringify({
         passed, failed,
+        // Files that did not load (bad YAML, schema errors): their tests cannot run, so the exit code is 1.
+        ...(fileErrors.length ? { errors: diagnosticsToJson(fileErrors) } : {}),
         tests: results.map((r) => ({ detection: r.detection, test: r.test, platform: r.platform, status: r.status, message: r.message, file: r.file, line: r.line, ...(r.mismatches ? { mismatches: r.mismatches } : {}), ...(r.status !== 'passed' && r.trace ? { trace: r.trace } : {}) })),
       }, null, 2) + '\n');
     } else {
-      if (fileErrors.length) ctx.stdout(`${formatDiagnosticsText(fileErrors)}\n\n`);
+      if (fileErrors.length) ctx.stdout(`${format === 'github' ? formatDiagnosticsGithub(fileErrors) : formatDiagnosticsText(fileErrors)}\n\n`);
       for (const r of results) if (r.status !== 'passed') ctx.stdout((format === 'github' ? formatGithub(r) : formatFailure(r)) + '\n\n');
       const withoutTests = library.detections.filter((d) => !d.detection.tests?.length).map((d) => d.file);
       if (withoutTests.length) ctx.stdout(`note: ${withoutTests.length} detection(s) have no tests: ${withoutTests.join(', ')}\n`);
