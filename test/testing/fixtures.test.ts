@@ -121,3 +121,26 @@ describe('fixture tables the query does not read', () => {
     expect(r!.message).toBe('1 row(s)');
   });
 });
+
+describe('fixture files', () => {
+  const fileTest = (file: string) => `  - name: from file\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables: {DeviceNetworkEvents: {file: ${file}}}\n    expect: {count: 1}\n`;
+
+  it('reads a .json array of row objects', () => {
+    const rows = [{ Timestamp: '2026-01-01T10:00:00Z', DeviceId: 'd1', DeviceName: 'ws1', ReportId: 7, ActionType: 'HttpConnectionInspected', AdditionalFields: { user_agent: 'curl/7' } }];
+    const [r] = run(fileTest('rows.json'), { 'rows.json': JSON.stringify(rows) });
+    expect(r!.status, r!.message).toBe('passed');
+  });
+
+  it('names the file and line of a broken JSON Lines row, and rejects other extensions', () => {
+    const [bad] = run(fileTest('rows.jsonl'), { 'rows.jsonl': '{"DeviceName": "ws1"}\n{"DeviceName": \n' });
+    expect(bad!.status).toBe('error');
+    expect(bad!.message).toMatch(/cannot read fixture file: .*rows\.jsonl:2: invalid JSON line/);
+    const [txt] = run(fileTest('rows.txt'), { 'rows.txt': 'ws1\n' });
+    expect(txt!.message).toMatch(/fixture files must be \.jsonl, \.json or \.csv/);
+  });
+
+  it('an unknown column in a file names the file and row', () => {
+    const [r] = run(fileTest('rows.jsonl'), { 'rows.jsonl': '{"DeviceName": "ws1"}\n{"DeviceNme": "ws2"}\n' });
+    expect(r!.message).toMatch(/DeviceNetworkEvents has no column DeviceNme on defender \(.*rows\.jsonl row 2\).*did you mean `DeviceName`/);
+  });
+});
