@@ -1,6 +1,7 @@
 /** Compiles bound scalar expressions into row functions. */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
+import { parseDynamicLiteral } from '../values/json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
 import { hasPrefix, hasSuffix, hasTerm, re2 } from '../values/strings.ts';
@@ -32,7 +33,9 @@ function literal(ctx: CompileContext, node: BridgeObject, type: KType): Compiled
     }
     case 'bool': return constant(Boolean(v?.v ?? v), type);
     case 'datetime': {
-      const inner = /^datetime\((.*)\)$/is.exec(text)?.[1] ?? text;
+      // datetime(2015-12-31 23:59:59.9), datetime("2015-12-31T23:59:59Z") and datetime(null) are all literals.
+      const inner = (/^datetime\((.*)\)$/is.exec(text)?.[1] ?? text).trim().replace(/^(['"])(.*)\1$/s, '$2');
+      if (inner === 'null') return constant(null, type);
       const t = parseDateTime(inner);
       if (t === null) unsupported(ctx, node, `datetime literal ${text}`);
       return constant(t, type);
@@ -159,7 +162,7 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         return constant(null, 'dynamic');
       case 'DynamicExpression': {
         const v = node.LiteralValue;
-        return constant(v === null || v === undefined ? null : JSON.parse(String(v)), 'dynamic');
+        return constant(v === null || v === undefined ? null : parseDynamicLiteral(String(v)), 'dynamic');
       }
       case 'NameReference': {
         const name = String(node.SimpleName ?? textOf(ctx, node)).replace(/^\['|'\]$|^\["|"\]$/g, '');
@@ -239,10 +242,22 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         };
       }
       case 'BetweenExpression': case 'NotBetweenExpression': {
-        const x = scalar(node.Left, scope).fn;
-        const [lo, hi] = listItems(node.Right.Expressions ?? node.Right).map((e: BridgeObject) => scalar(e, scope).fn);
+        // The right side is an ExpressionCouple `(First .. Second)`; a timespan Second after a datetime First is a length.
+        const x = scalar(node.Left, scope);
+        const lo = scalar(node.Right.First, scope);
+        const hi = scalar(node.Right.Second, scope);
+        const relative = x.type === 'datetime' && hi.type === 'timespan';
         const negate = k === 'NotBetweenExpression';
-        return { fn: (row, rt) => { const v = x(row, rt) as number; if (v === null) return null; return (v >= (lo!(row, rt) as number) && v <= (hi!(row, rt) as number)) !== negate; }, type: 'bool' };
+        return {
+          fn: (row, rt) => {
+            const v = x.fn(row, rt) as number | null;
+            const a = lo.fn(row, rt) as number | null;
+            const b = hi.fn(row, rt) as number | null;
+            if (v === null || a === null || b === null) return null;
+            return (v >= a && v <= (relative ? a + b : b)) !== negate;
+          },
+          type: 'bool',
+        };
       }
       case 'PathExpression': {
         const base = scalar(node.Expression, scope);
@@ -266,6 +281,9 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
       }
       case 'FunctionCallExpression':
         return call(node, scope, type);
+      // typeof(T) only steers the bound result type of its caller (extract(..., typeof(int))); no run-time value.
+      case 'TypeOfLiteralExpression':
+        return { fn: () => null, type: 'dynamic', constant: true };
       default: {
         // String operators and their negations: `!has` is NotHasExpression, `!contains_cs` NotContainsCsExpression…
         const negated = k.startsWith('Not') && STRING_OPS[k.slice(3)] !== undefined;

@@ -68,22 +68,36 @@ export function createTabularCompiler(ctx: CompileContext) {
         };
       }
       case 'UnionOperator': {
-        const others = listItems(node.Expressions).map((e: BridgeObject) => tabular(e));
-        return union(node, out, [input, ...others]);
+        const legs = listItems(node.Expressions);
+        return union(node, out, [input, ...legs.map((e: BridgeObject) => tabular(e))], [null, ...legs]);
       }
       default:
         return unsupported(ctx, node);
     }
   }
 
-  function union(node: BridgeObject, out: Column[], parts: CompiledTabular[]): CompiledTabular {
-    for (const p of listItems(node.Parameters)) unsupported(ctx, p, `union parameter ${textOf(ctx, p)}`);
-    const maps = parts.map((p) => out.map((c) => p.columns.findIndex((x) => x.name === c.name)));
+  /**
+   * union: output columns come from the bound type. A column whose name and type differ between legs is split
+   * by the binder into name_type columns (x_long, x_int), so each leg maps to `name` or `name_type`.
+   * withsource=C adds C holding the leg's name (a table or let name; union_argN otherwise).
+   */
+  function union(node: BridgeObject, out: Column[], parts: CompiledTabular[], legs: BridgeObject[]): CompiledTabular {
+    let sourceColumn: string | null = null;
+    for (const p of listItems(node.Parameters)) {
+      const name = String(p.Name?.SimpleName ?? '').toLowerCase();
+      if (name === 'withsource') sourceColumn = textOf(ctx, p.Expression).trim();
+      else if (name !== 'isfuzzy' && name !== 'kind') unsupported(ctx, p, `union parameter ${textOf(ctx, p)}`);
+    }
+    const labels = legs.map((leg, i) => {
+      const k = leg ? kind(leg) : '';
+      return k === 'NameReference' ? String(leg.Name.SimpleName) : k === 'FunctionCallExpression' ? String(leg.Name.SimpleName) : `union_arg${i}`;
+    });
+    const maps = parts.map((p) => out.map((c) => (c.name === sourceColumn ? -2 : p.columns.findIndex((x) => x.name === c.name || (`${x.name}_${x.type}` === c.name && x.type === c.type)))));
     return {
       columns: out,
       plan: (rt) => ({
         columns: out,
-        rows: parts.flatMap((p, i) => p.plan(rt).rows.map((row) => maps[i]!.map((j, c) => (j < 0 ? (out[c]!.type === 'string' ? '' : null) : row[j])))),
+        rows: parts.flatMap((p, i) => p.plan(rt).rows.map((row) => maps[i]!.map((j, c) => (j === -2 ? labels[i] : j < 0 ? (out[c]!.type === 'string' ? '' : null) : row[j])))),
       }),
     };
   }
@@ -205,7 +219,10 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'ExternalDataExpression': return externalData(node);
       case 'PrintOperator': return print(node);
       case 'RangeOperator': return range(node);
-      case 'UnionOperator': return union(node, columnsOfType(node.ResultType), listItems(node.Expressions).map((e: BridgeObject) => tabular(e)));
+      case 'UnionOperator': {
+        const legs = listItems(node.Expressions);
+        return union(node, columnsOfType(node.ResultType), legs.map((e: BridgeObject) => tabular(e)), legs);
+      }
       case 'FunctionBody': return block(node);
       case 'FunctionCallExpression': {
         const name = String(node.Name?.SimpleName ?? textOf(ctx, node.Name));

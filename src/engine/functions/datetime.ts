@@ -1,5 +1,6 @@
 /** datetime and timespan functions; the clock is the run's frozen `now`, never the wall clock. */
 import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND, toEpochMs, fromEpochMs } from '../values/time.ts';
+import type { CompiledScalar, RowFn } from '../compiler/context.ts';
 import type { Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
 
@@ -23,6 +24,12 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
     const s = binValue(num(d!.fn(row, rt)), TICKS_PER_DAY);
     return s === null ? null : s + TICKS_PER_DAY - 1;
   },
+  startofweek: ([d, offset]) => calendarStart(d!, offset, 'week', false),
+  startofmonth: ([d, offset]) => calendarStart(d!, offset, 'month', false),
+  startofyear: ([d, offset]) => calendarStart(d!, offset, 'year', false),
+  endofweek: ([d, offset]) => calendarStart(d!, offset, 'week', true),
+  endofmonth: ([d, offset]) => calendarStart(d!, offset, 'month', true),
+  endofyear: ([d, offset]) => calendarStart(d!, offset, 'year', true),
   datetime_diff: ([part, a, b]) => (row, rt) => {
     const x = num(a!.fn(row, rt));
     const y = num(b!.fn(row, rt));
@@ -115,4 +122,24 @@ function formatWithPattern(ticks: number, pattern: string): string {
         return token[0] === 'f' ? frac.slice(0, token.length) : frac.slice(0, token.length).replace(/0+$/, '');
     }
   });
+}
+
+/**
+ * startof/endof week (weeks start on Sunday), month and year, shifted by `offset` units; the end is the last
+ * tick (100 ns) before the next period starts, as Kusto prints it (…T23:59:59.9999999Z).
+ */
+function calendarStart(d: CompiledScalar, offset: CompiledScalar | undefined, unit: 'week' | 'month' | 'year', end: boolean): RowFn {
+  return (row, rt) => {
+    const ticks = num(d.fn(row, rt));
+    if (ticks === null) return null;
+    const shift = (offset ? num(offset.fn(row, rt)) : 0) ?? 0;
+    const date = new Date(toEpochMs(ticks));
+    const y = date.getUTCFullYear();
+    const m = date.getUTCMonth();
+    const at = (k: number) =>
+      unit === 'year' ? Date.UTC(y + k, 0, 1)
+        : unit === 'month' ? Date.UTC(y, m + k, 1)
+          : Date.UTC(y, m, date.getUTCDate() - date.getUTCDay() + 7 * k);
+    return end ? fromEpochMs(at(shift + 1)) - 1 : fromEpochMs(at(shift));
+  };
 }

@@ -1,7 +1,7 @@
 /** String functions. */
 import type { CompiledScalar, RowFn } from '../compiler/context.ts';
 import { re2 } from '../values/strings.ts';
-import { toKustoString, type Value } from '../values/types.ts';
+import { fromInput, toKustoString, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
 
 /** Evaluates an argument as a string (Kusto converts most scalars implicitly in string functions). */
@@ -47,12 +47,33 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
       return chars.slice(from, len === null ? undefined : from + Math.max(0, len)).join('');
     };
   },
-  indexof: ([a, b, start]) => {
+  // indexof(source, lookup[, start[, length[, occurrence]]]): a negative start counts from the end; length -1
+  // means to the end; the match must lie inside [start, start+length); occurrence picks the n-th match.
+  indexof: ([a, b, start, length, occurrence]) => {
     const s = str(a!);
     const n = str(b!);
     return (row, rt) => {
-      const from = start ? num(start.fn(row, rt)) ?? 0 : 0;
-      return s(row, rt).indexOf(n(row, rt), from);
+      const text = s(row, rt);
+      const needle = n(row, rt);
+      let from = start ? num(start.fn(row, rt)) ?? 0 : 0;
+      if (from < 0) from = Math.max(0, text.length + from);
+      if (from > text.length) return -1;
+      const len = length ? num(length.fn(row, rt)) ?? -1 : -1;
+      if (len < -1) return null;
+      const end = len === -1 ? text.length : Math.min(text.length, from + len);
+      const nth = occurrence ? num(occurrence.fn(row, rt)) ?? 1 : 1;
+      if (nth <= 0) return null;
+      // Each further occurrence is searched in a window of the same length starting after the previous match,
+      // which is what the docs' example shows (indexof("abcdefgabcdefg", "cde", 1, 10, 2) is 9).
+      let at = from - 1;
+      let windowEnd = end;
+      for (let found = 0; found < nth; found++) {
+        const searchFrom = at + 1;
+        if (found > 0) windowEnd = len === -1 ? text.length : Math.min(text.length, searchFrom + len);
+        at = text.indexOf(needle, searchFrom);
+        if (at < 0 || at + needle.length > windowEnd) return -1;
+      }
+      return at;
     };
   },
   countof: ([a, b, kind]) => {
@@ -69,7 +90,8 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
       }
       if (!needle) return 0;
       let count = 0;
-      for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + needle.length)) count++;
+      // Plain-text matches may overlap (docs: countof("aaaa", "aa") is 3); regex matches do not.
+      for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) count++;
       return count;
     };
   },
@@ -103,14 +125,22 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
       return picked === undefined ? [] : [picked];
     };
   },
-  extract: ([p, g, a]) => {
+  // extract(regex, group, source[, typeof(T)]): the bound result type is T; the captured text converts to it.
+  extract: ([p, g, a], info) => {
     const pattern = str(p!);
     const s = str(a!);
+    const convert = info.resultType === 'string' ? null : (text: string) => {
+      try {
+        return fromInput(text, info.resultType);
+      } catch {
+        return null;
+      }
+    };
     return (row, rt) => {
       const m = re2(pattern(row, rt)).matcher(s(row, rt));
-      if (!m.find()) return null;
-      const value = m.group(num(g!.fn(row, rt)) ?? 0);
-      return value ?? null;
+      if (!m.find()) return convert ? null : '';
+      const value = m.group(num(g!.fn(row, rt)) ?? 0) ?? '';
+      return convert ? (value === '' ? null : convert(value)) : value;
     };
   },
   extract_all: (args) => {

@@ -92,30 +92,48 @@ export function compileDistinct(ctx: CompileContext, node: BridgeObject, input: 
   };
 }
 
+/**
+ * mv-expand: each listed column's array (or bag, as one-property bags) is expanded; several columns are zipped,
+ * shorter ones padded with null; with_itemindex=I adds the element index. Output layout comes from the bound
+ * type: every output column is an input column, an expanded column or the index column.
+ */
 export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
   const scope = new RowScope(input);
-  const items = listItems(node.Expressions);
-  if (items.length !== 1) unsupported(ctx, node, 'mv-expand of several columns');
-  const item = items[0];
-  const inner = item.Expression;
-  const isNamed = kind(inner) === 'SimpleNamedExpression';
-  const expr = scalars.scalar(isNamed ? inner.Expression : inner, scope);
-  const name = isNamed ? declaredName(ctx, inner) : textOf(ctx, inner).trim();
-  const targetIndex = out.findIndex((c) => c.name === name);
-  if (targetIndex < 0) unsupported(ctx, node, 'mv-expand column');
-  const targetType = out[targetIndex]!.type;
-  const inputIndex = input.findIndex((c) => c.name === name);
+  let indexColumn: string | null = null;
+  for (const p of listItems(node.Parameters)) {
+    const pname = String(p.Name?.SimpleName ?? '').toLowerCase();
+    if (pname === 'with_itemindex') indexColumn = textOf(ctx, p.Expression).trim();
+    else unsupported(ctx, p, `mv-expand parameter ${textOf(ctx, p)}`);
+  }
+  if (node.RowLimitClause) unsupported(ctx, node.RowLimitClause, 'mv-expand limit');
+  const expanded = listItems(node.Expressions).map((item: BridgeObject) => {
+    const inner = item.Expression;
+    const isNamed = kind(inner) === 'SimpleNamedExpression';
+    return { expr: scalars.scalar(isNamed ? inner.Expression : inner, scope), name: isNamed ? declaredName(ctx, inner) : textOf(ctx, inner).trim() };
+  });
+  // Source of each output column: input column j (>= 0), expanded item -(k + 2), or the item index (-1).
+  const sources = out.map((c) => {
+    const k = expanded.findIndex((e) => e.name === c.name);
+    if (k >= 0) return -(k + 2);
+    if (c.name === indexColumn) return -1;
+    const j = input.findIndex((x) => x.name === c.name);
+    if (j < 0) unsupported(ctx, node, `mv-expand output column ${c.name}`);
+    return j;
+  });
+  const elementsOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => ({ [k]: x })) : [v]);
   return (rows, rt) => {
     const result: Value[][] = [];
     for (const row of rows) {
-      const v = expr.fn(row, rt);
-      const values = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => ({ [k]: x })) : [v];
-      for (const element of values) {
-        const next = row.slice();
-        const converted = targetType === 'dynamic' ? element : cast(element, 'dynamic', targetType);
-        if (inputIndex >= 0 && out.length === input.length) next[inputIndex] = converted;
-        else next.splice(targetIndex, 0, converted);
-        result.push(next);
+      const lists = expanded.map((e) => elementsOf(e.expr.fn(row, rt)));
+      const length = Math.max(...lists.map((l) => l.length));
+      for (let i = 0; i < length; i++) {
+        result.push(sources.map((src, c) => {
+          if (src >= 0) return row[src];
+          if (src === -1) return i;
+          const element = lists[-src - 2]![i] ?? null;
+          const type = out[c]!.type;
+          return type === 'dynamic' ? element : cast(element, 'dynamic', type);
+        }));
       }
     }
     return result;
