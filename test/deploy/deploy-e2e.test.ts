@@ -162,6 +162,26 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
     await apply();
   });
 
+  it('a request slower than the per-request timeout is abandoned and retried, on both APIs', async () => {
+    tenant.workspace('ws-main').clear();
+    for (const id of [...tenant.defender.keys()]) if (id.startsWith('dac-')) tenant.defender.delete(id);
+    tenant.setFaults({ rate: 0.3, kinds: ['slow'], seed: 11, slowMs: 400 });
+    const timeouts: string[] = [];
+    const retry = { ...RETRY, timeoutMs: 150, onRetry: (_a: number, _d: number, reason: string) => void timeouts.push(reason) };
+    const { outcomes } = await applyTargets(targets, { dist, retry, prune: false });
+    tenant.setFaults({ rate: 0, kinds: [] });
+    expect(outcomes.filter((o) => !o.ok)).toEqual([]);
+    const sentinelRetries = timeouts.filter((r) => /^(create|update|read) [0-9a-f]{8}-|Sentinel rules/.test(r));
+    const graphRetries = timeouts.filter((r) => /dac-|detection rules/.test(r));
+    expect(sentinelRetries.length).toBeGreaterThan(0);
+    expect(graphRetries.length).toBeGreaterThan(0);
+    expect(timeouts.every((r) => /abort|timeout|timed out/i.test(r))).toBe(true);
+    // Slow requests are still served after the client gave up: the retries must not have made duplicates.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(summarise(await plan())).toMatchObject({ create: 0, update: 0, 'delete-candidate': 0 });
+    expect(tenant.workspace('ws-main').size).toBe(sentinelCount);
+  });
+
   it('a rule that keeps failing is reported and does not block the others; a re-run finishes the job', async () => {
     tenant.workspace('ws-branch').clear();
     tenant.setFaults({ rate: 0.6, kinds: ['500'], seed: 7, methods: ['PUT'] });

@@ -31,10 +31,11 @@ export function defenderStore(target: Target, retry: RetryOptions): RuleStore {
     ...(ca ? { fetchOptions: { dispatcher: new Agent({ connect: { ca } }) } as RequestInit } : {}),
   });
 
-  const call = async <T>(what: string, fn: () => Promise<T>, okStatuses: number[] = []): Promise<T | undefined> =>
-    withRetry(what, async () => {
+  // Each attempt gets the retry policy's timeout signal (fetch option `signal`), so a hung request is abandoned and retried.
+  const call = async <T>(what: string, fn: (signal: AbortSignal) => Promise<T>, okStatuses: number[] = []): Promise<T | undefined> =>
+    withRetry(what, async (signal) => {
       try {
-        return await fn();
+        return await fn(signal);
       } catch (err) {
         if (err instanceof GraphError) {
           if (okStatuses.includes(err.statusCode)) return undefined;
@@ -63,7 +64,7 @@ export function defenderStore(target: Target, retry: RetryOptions): RuleStore {
       let next: string | undefined = PATH;
       for (let page = 0; next && page < 1000; page++) {
         const pageUrl: string = next;
-        const res = (await call('list detection rules', () => client.api(pageUrl).get())) as { value?: Record<string, unknown>[]; '@odata.nextLink'?: string };
+        const res = (await call('list detection rules', (signal) => client.api(pageUrl).option('signal', signal).get())) as { value?: Record<string, unknown>[]; '@odata.nextLink'?: string };
         rules.push(...(res.value ?? []).map(toLive));
         next = res['@odata.nextLink'];
       }
@@ -71,7 +72,7 @@ export function defenderStore(target: Target, retry: RetryOptions): RuleStore {
     },
     async create(rule: DesiredRule) {
       try {
-        await call(`create ${rule.ruleId}`, () => client.api(PATH).post(rule.body));
+        await call(`create ${rule.ruleId}`, (signal) => client.api(PATH).option('signal', signal).post(rule.body));
       } catch (err) {
         // A create whose response was lost is retried; the rule then exists: converge with an update.
         if (err instanceof ApiError && err.status === 409) await this.update(rule, { platform: 'defender', ruleId: rule.ruleId, name: rule.name, managed: true, body: {} });
@@ -80,10 +81,10 @@ export function defenderStore(target: Target, retry: RetryOptions): RuleStore {
     },
     async update(rule: DesiredRule) {
       const { id: _id, ...patch } = rule.body;
-      await call(`update ${rule.ruleId}`, () => client.api(`${PATH}/${encodeURIComponent(rule.ruleId)}`).patch(patch));
+      await call(`update ${rule.ruleId}`, (signal) => client.api(`${PATH}/${encodeURIComponent(rule.ruleId)}`).option('signal', signal).patch(patch));
     },
     async remove(live: LiveRule) {
-      await call(`delete ${live.ruleId}`, () => client.api(`${PATH}/${encodeURIComponent(live.ruleId)}`).delete(), [404]);
+      await call(`delete ${live.ruleId}`, (signal) => client.api(`${PATH}/${encodeURIComponent(live.ruleId)}`).option('signal', signal).delete(), [404]);
     },
   };
 }
