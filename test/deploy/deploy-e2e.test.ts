@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -218,5 +218,24 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
     let err = '';
     expect(await runCli(['plan', '--env', 'prod', '--targets', targetsFile, '--dist', dist], { stdout: () => {}, stderr: (s) => void (err += s) })).toBe(2);
     expect(err).toMatch(/no environment 'prod'/);
+  });
+
+  it('dac apply needs --yes without a terminal, writes the outcome report, and is a no-op when re-run', async () => {
+    const missing = library.find((d) => d.detection.defender?.enabled)!.detection.id;
+    tenant.defender.delete(`dac-${missing}`);
+    const reportDir = join(mkdtempSync(join(tmpdir(), 'dac-apply-')), 'report');
+    const args = ['apply', '--env', 'local', '--targets', targetsFile, '--dist', dist, '--report-dir', reportDir];
+    let err = '';
+    const io = { stdout: () => {}, stderr: (s: string) => void (err += s) };
+    expect(await runCli(args, io)).toBe(2);
+    expect(err).toMatch(/pass --yes/);
+    expect(tenant.defender.has(`dac-${missing}`)).toBe(false);
+    expect(await runCli([...args, '--yes'], io)).toBe(0);
+    expect(tenant.defender.has(`dac-${missing}`)).toBe(true);
+    const report = JSON.parse(readFileSync(join(reportDir, 'outcome.json'), 'utf8')) as { outcomes: { action: string; ruleId: string; ok: boolean }[] };
+    expect(report.outcomes).toEqual([expect.objectContaining({ action: 'create', ruleId: `dac-${missing}`, ok: true })]);
+    expect(readFileSync(join(reportDir, 'outcome.md'), 'utf8')).toMatch(/\| create \|.*\| defender \| ok \|/);
+    expect(await runCli([...args, '--yes'], io)).toBe(0);
+    expect((JSON.parse(readFileSync(join(reportDir, 'outcome.json'), 'utf8')) as { outcomes: unknown[] }).outcomes).toEqual([]);
   });
 });
