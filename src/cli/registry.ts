@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, { summary: string; load: () => Promise<{ c
   build: { summary: 'Render detections into Sentinel ARM templates and Defender Graph detectionRule bodies', load: () => import('./commands/build.ts') },
   coverage: { summary: 'Write ATT&CK coverage: Navigator layers, Markdown and an HTML matrix', load: () => import('./commands/coverage.ts') },
   import: { summary: 'Convert Azure-Sentinel analytic rule YAML into detections', load: () => import('./commands/import.ts') },
+  'pr-report': { summary: 'Review of the detection changes against a git ref, as a PR comment (Markdown) or JSON', load: () => import('./commands/pr-report.ts') },
   plan: { summary: 'Compare built artifacts with the live rules of every target in an environment', load: () => import('./commands/plan.ts') },
   query: { summary: 'Run any KQL query locally on rows from files', load: () => import('./commands/query.ts') },
   test: { summary: "Run detections' tests on fixture rows in the embedded KQL engine", load: () => import('./commands/test.ts') },
