@@ -88,12 +88,12 @@ ${css}
     </label>
     <label><input type="checkbox" id="covered-only"> Covered techniques only</label>
     <button type="button" id="expand-all">Expand sub-techniques</button>
-    <span class="legend"><span class="swatch c0"></span>none <span class="swatch c1"></span>1 <span class="swatch c2"></span>2 <span class="swatch c3"></span>3+ detections</span>
+    <span class="legend"><span class="swatch c0"></span>none <span class="swatch c1"></span>1 <span class="swatch c2"></span>2 <span class="swatch c3"></span>3+ detections <span class="swatch trial"></span>test/experimental only</span>
   </form>
 </header>
 <main>
-  <div id="matrix" class="matrix" role="grid" aria-label="ATT&amp;CK matrix"></div>
-  <aside id="details" class="details" aria-live="polite"><p class="hint">Hover or click a technique to see the detections that cover it.</p></aside>
+  <div id="matrix" class="matrix" aria-label="ATT&amp;CK matrix"></div>
+  <aside id="details" class="details" aria-live="polite"></aside>
 </main>
 <section id="notes" class="notes"></section>
 <script type="application/json" id="coverage-data">${jsonForScript(matrixData(model, delta))}</script>

@@ -31,25 +31,42 @@
 
   function shade(count) { return count >= 3 ? 'c3' : count === 2 ? 'c2' : count === 1 ? 'c1' : 'c0'; }
 
+  function closeDetails() {
+    if (selected) selected.classList.remove('selected');
+    selected = null;
+    details.classList.remove('open');
+  }
+
   function showDetails(cell) {
     var key = cell.getAttribute('data-key');
     var list = visibleDetections(key);
     details.textContent = '';
+    var close = el('button', { type: 'button', 'class': 'close', 'aria-label': 'close' }, '\u00d7');
+    close.addEventListener('click', closeDetails);
+    details.appendChild(close);
     details.appendChild(el('h3', null, cell.getAttribute('data-technique') + ' ' + cell.getAttribute('data-name')));
     details.appendChild(el('p', { 'class': 'muted' }, 'Tactic: ' + cell.getAttribute('data-tactic-name')));
-    if (!list.length) { details.appendChild(el('p', null, 'No detection covers this technique with the current filters.')); return; }
-    var ul = el('ul', { 'class': 'detection-list' });
-    list.forEach(function (d) {
-      var li = el('li');
-      li.appendChild(el('strong', { 'class': 'detection-name' }, d.name));
-      li.appendChild(el('br'));
-      li.appendChild(el('span', { 'class': 'badge ' + d.status }, d.status));
-      d.platforms.forEach(function (p) { li.appendChild(el('span', { 'class': 'badge' }, p)); });
-      li.appendChild(el('div', { 'class': 'muted' }, d.file));
-      ul.appendChild(li);
-    });
-    details.appendChild(ul);
+    if (!list.length) details.appendChild(el('p', null, 'No detection covers this technique with the current filters.'));
+    else {
+      var ul = el('ul', { 'class': 'detection-list' });
+      list.forEach(function (d) {
+        var li = el('li');
+        li.appendChild(el('strong', { 'class': 'detection-name' }, d.name));
+        li.appendChild(el('br'));
+        li.appendChild(el('span', { 'class': 'badge ' + d.status }, d.status));
+        d.platforms.forEach(function (p) { li.appendChild(el('span', { 'class': 'badge' }, p)); });
+        li.appendChild(el('div', { 'class': 'muted' }, d.file));
+        ul.appendChild(li);
+      });
+      details.appendChild(ul);
+    }
+    details.classList.add('open');
   }
+
+  // Long tactic names get soft hyphens so narrow columns break them at a syllable, not at an arbitrary letter.
+  var SOFT = { Reconnaissance: 'Reconnais\u00adsance', Development: 'Develop\u00adment', Persistence: 'Persis\u00adtence',
+    Escalation: 'Escala\u00adtion', Credential: 'Creden\u00adtial', Movement: 'Move\u00adment', Exfiltration: 'Exfil\u00adtration' };
+  function hyphenate(name) { return name.split(' ').map(function (w) { return SOFT[w] || w; }).join(' '); }
 
   function techniqueCell(t, tactic, isSub) {
     var key = t.id + '|' + tactic.shortname;
@@ -59,12 +76,12 @@
     });
     cell.appendChild(el('span', { 'class': 'tid' }, t.id));
     cell.appendChild(document.createTextNode(t.name));
-    cell.addEventListener('mouseenter', function () { if (!selected) showDetails(cell); });
-    cell.addEventListener('focus', function () { showDetails(cell); });
+    // Hover shows the detection names as a tooltip (set in refresh); click pins them in the details drawer.
     cell.addEventListener('click', function () {
+      if (selected === cell) { closeDetails(); return; }
       if (selected) selected.classList.remove('selected');
-      selected = selected === cell ? null : cell;
-      if (selected) selected.classList.add('selected');
+      selected = cell;
+      cell.classList.add('selected');
       showDetails(cell);
     });
     return cell;
@@ -73,7 +90,7 @@
   function build() {
     data.tactics.forEach(function (tactic) {
       var column = el('section', { 'class': 'tactic', 'data-tactic': tactic.shortname });
-      var h2 = el('h2', null, tactic.name);
+      var h2 = el('h2', { title: tactic.name }, hyphenate(tactic.name));
       var count = el('small', { 'class': 'tactic-count' });
       h2.appendChild(count);
       column.appendChild(h2);
@@ -106,11 +123,15 @@
       column.querySelectorAll('.group').forEach(function (group) {
         var any = false;
         group.querySelectorAll('.cell').forEach(function (cell) {
-          var n = visibleDetections(cell.getAttribute('data-key')).length;
-          cell.classList.remove('c0', 'c1', 'c2', 'c3');
+          var list = visibleDetections(cell.getAttribute('data-key'));
+          var n = list.length;
+          var production = list.filter(function (d) { return d.status === 'production'; }).length;
+          cell.classList.remove('c0', 'c1', 'c2', 'c3', 'trial');
           cell.classList.add(shade(n));
+          if (n && !production) cell.classList.add('trial');
           cell.setAttribute('data-count', String(n));
-          cell.setAttribute('title', cell.getAttribute('data-technique') + ': ' + n + ' detection' + (n === 1 ? '' : 's'));
+          cell.setAttribute('title', cell.getAttribute('data-technique') + ' ' + cell.getAttribute('data-name') + ': ' + n + ' detection' + (n === 1 ? '' : 's') +
+            (n ? ' (' + production + ' in production)\n' + list.map(function (d) { return '\u2022 ' + d.name + ' [' + d.status + ']'; }).join('\n') : ''));
           if (n) any = true;
           if (n && cell.classList.contains('sub')) {
             var subs = cell.parentNode;
@@ -126,7 +147,7 @@
       covered += coveredHere;
     });
     document.getElementById('subtitle').textContent = 'MITRE ATT&CK Enterprise v' + data.attackVersion + ' · ' + data.generatedFrom +
-      ' · ' + covered + ' techniques covered with the current filters (a technique counts once per tactic)';
+      ' · ' + covered + ' techniques covered with the current filters (a technique counts once per tactic) · click a technique for its detections';
     if (selected) showDetails(selected);
   }
 
@@ -154,6 +175,7 @@
   build();
   refresh();
   notes();
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDetails(); });
   [platformFilter, statusFilter, coveredOnly].forEach(function (c) { c.addEventListener('change', refresh); });
   expandAll.addEventListener('click', function () {
     var anyHidden = document.querySelector('.subs.hidden') !== null;
