@@ -14,21 +14,22 @@ export function parseJson(v: Value): unknown {
   }
 }
 
-/** Per-run cache of parsed JSON text: the same AdditionalFields string is parsed once per query run. */
-const PARSED = Symbol('parsed-json');
-
 export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
-  todynamic: ([a]) => (a!.type === 'string'
-    ? (row, rt) => {
-        const text = a!.fn(row, rt) as string;
-        let cache = rt.memo.get(PARSED) as Map<string, unknown> | undefined;
-        if (!cache) rt.memo.set(PARSED, (cache = new Map()));
-        if (cache.has(text)) return cache.get(text);
-        const parsed = parseJson(text);
-        if (cache.size < 200_000) cache.set(text, parsed);
-        return parsed;
+  // A one-entry cache per call site: todynamic(AdditionalFields).a, todynamic(AdditionalFields).b on the same
+  // row parse the text once; a Map over every distinct text cost more in hashing than it saved (uids are unique).
+  todynamic: ([a]) => {
+    if (a!.type !== 'string') return (row, rt) => toDynamic(a!.fn(row, rt), a!.type);
+    let lastText: string | undefined;
+    let lastValue: unknown;
+    return (row, rt) => {
+      const text = a!.fn(row, rt) as string;
+      if (text !== lastText) {
+        lastValue = parseJson(text);
+        lastText = text;
       }
-    : (row, rt) => toDynamic(a!.fn(row, rt), a!.type)),
+      return lastValue;
+    };
+  },
   array_length: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
     return Array.isArray(v) ? v.length : null;

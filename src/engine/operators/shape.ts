@@ -37,17 +37,27 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
       columns = [...columns, { name, type }];
       target = columns.length - 1;
     } else columns[target] = { name, type };
-    steps.push({ target, expr: { ...expr, fn: ((e) => (row: Value[], rt: Runtime) => cast(e.fn(row, rt), e.type, type))(expr) } });
+    // Cast only when the bound column type differs from the expression's (skips a closure per value otherwise).
+    steps.push({ target, expr: expr.type === type ? expr : { ...expr, fn: ((e) => (row: Value[], rt: Runtime) => cast(e.fn(row, rt), e.type, type))(expr) } });
     scope = new RowScope(columns);
   }
   if (columns.length !== out.length || columns.some((c, i) => c.name !== out[i]!.name)) unsupported(ctx, node, 'extend output shape');
-  const width = columns.length;
-  return (rows, rt) => rows.map((row) => {
-    const next = row.slice();
-    next.length = width;
-    for (const s of steps) next[s.target] = s.expr.fn(next, rt);
-    return next;
-  });
+  // New columns are appended in order, so push keeps the row a packed array (faster than presizing with holes).
+  const fns = steps.map((s) => s.expr.fn);
+  const targets = steps.map((s) => s.target);
+  return (rows, rt) => {
+    const result = new Array<Value[]>(rows.length);
+    for (let r = 0; r < rows.length; r++) {
+      const next = rows[r]!.slice();
+      for (let i = 0; i < fns.length; i++) {
+        const v = fns[i]!(next, rt);
+        if (targets[i] === next.length) next.push(v);
+        else next[targets[i]!] = v;
+      }
+      result[r] = next;
+    }
+    return result;
+  };
 }
 
 export function compileProject(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
