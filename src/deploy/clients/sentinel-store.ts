@@ -78,7 +78,9 @@ export function sentinelStore(target: Target, retry: RetryOptions): RuleStore {
       try {
         await withRetry(`update ${rule.ruleId}`, (signal) => send('PUT', url(rule.ruleId), body, signal, [200, 201]), retry);
       } catch (err) {
-        if (!(err instanceof ApiError && (err.status === 412 || err.status === 409))) throw err;
+        // The spec declares no status for a stale etag (reference §2): 409/412, or any 4xx that names the etag.
+        const stale = err instanceof ApiError && (err.status === 412 || err.status === 409 || (err.status === 400 && /etag/i.test(err.message)));
+        if (!stale) throw err;
         // Either our own earlier attempt succeeded but its response was lost (the retry then carries a stale
         // etag), or someone changed the rule since the plan. Only the second is a failure.
         const res = await withRetry(`read ${rule.ruleId}`, (signal) => send('GET', url(rule.ruleId), undefined, signal, [200, 404]), retry);
