@@ -29,6 +29,17 @@ export class ApiError extends Error {
   }
 }
 
+const CREDENTIAL_ERRORS = /^(AggregateAuthenticationError|CredentialUnavailableError|AuthenticationRequiredError|AuthenticationError)$/;
+
+/**
+ * No token could be obtained: retrying will not help, and @azure/identity's messages run to many lines.
+ * Returns a one-line, non-retryable error (status 401) or undefined when `name` is not a credential error.
+ */
+export function credentialError(what: string, name: string | undefined): ApiError | undefined {
+  if (!name || !CREDENTIAL_ERRORS.test(name)) return undefined;
+  return new ApiError(`${what}: no Azure credential (${name}); sign in with \`az login\`, or in CI use azure/login with OIDC (docs/deploy.md)`, 401);
+}
+
 export function parseRetryAfter(value: string | null | undefined): number | undefined {
   if (!value) return undefined;
   const seconds = Number(value);
@@ -43,7 +54,7 @@ export async function withRetry<T>(what: string, fn: (signal: AbortSignal) => Pr
     try {
       return await fn(AbortSignal.timeout(options.timeoutMs));
     } catch (err) {
-      const apiError = err instanceof ApiError ? err : new ApiError(`${what}: ${(err as Error).message}`, undefined);
+      const apiError = err instanceof ApiError ? err : (credentialError(what, (err as Error).name) ?? new ApiError(`${what}: ${(err as Error).message}`, undefined));
       if (!apiError.retryable || attempt >= options.maxAttempts) throw apiError;
       const backoff = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)) * random();
       const delay = Math.min(options.maxDelayMs, Math.max(backoff, apiError.retryAfterMs ?? 0));

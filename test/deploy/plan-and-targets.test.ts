@@ -81,4 +81,12 @@ describe('retries', () => {
     expect(clientCalls).toBe(1);
     expect(parseRetryAfter('3')).toBe(3000);
   });
+
+  it('does not retry when no credential is available, and says so in one line', async () => {
+    let calls = 0;
+    const noLogin = Object.assign(new Error('ChainedTokenCredential authentication failed.\nCredentialUnavailableError: EnvironmentCredential is unavailable…'), { name: 'AggregateAuthenticationError' });
+    const failure = withRetry('list Sentinel rules', async () => { calls++; throw noLogin; }, { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 100 });
+    await expect(failure).rejects.toThrow(/^list Sentinel rules: no Azure credential \(AggregateAuthenticationError\); sign in with `az login`[^\n]*$/);
+    expect(calls).toBe(1);
+  });
 });

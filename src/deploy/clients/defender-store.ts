@@ -9,7 +9,7 @@ import { Agent } from 'undici';
 import { defenderRuleId } from '../../build/index.ts';
 import type { DesiredRule } from '../desired.ts';
 import type { LiveRule } from '../plan.ts';
-import { ApiError, parseRetryAfter, withRetry, type RetryOptions } from '../retry.ts';
+import { ApiError, credentialError, parseRetryAfter, withRetry, type RetryOptions } from '../retry.ts';
 import type { Target } from '../targets.ts';
 import { credentialFor, extraCa } from './credential.ts';
 import type { RuleStore } from './store.ts';
@@ -39,6 +39,8 @@ export function defenderStore(target: Target, retry: RetryOptions): RuleStore {
       } catch (err) {
         if (err instanceof GraphError) {
           if (okStatuses.includes(err.statusCode)) return undefined;
+          const noCredential = credentialError(`Graph ${what}`, err.code ?? undefined);
+          if (noCredential) throw noCredential;
           const retryAfter = parseRetryAfter(err.headers?.get('retry-after'));
           throw new ApiError(`Graph ${what}: HTTP ${err.statusCode} ${err.code ?? ''} ${(err.message ?? '').slice(0, 200)}`.trim(), err.statusCode > 0 ? err.statusCode : undefined, retryAfter);
         }
