@@ -86,6 +86,12 @@ describe('buildPrReport', () => {
     expect(md).toMatch(/\| sentinel \| 1 \| 1 \| 1 \|/);
   });
 
+  it('says which section is unavailable instead of omitting it', () => {
+    const md = renderPrReportMarkdown({ ...report, coverage: { available: false, reason: 'coverage failed: boom' }, deploy: { available: false, reason: 'build failed: templates missing' } });
+    expect(md).toContain('⚠️ **Unavailable:** coverage failed: boom');
+    expect(md).toContain('⚠️ **Unavailable:** build failed: templates missing');
+  });
+
   it('keeps the Markdown under the limit, saying what it left out', () => {
     const md = renderPrReportMarkdown(report, 4000);
     expect(md.length).toBeLessThanOrEqual(4000);
@@ -118,6 +124,18 @@ describe('dac pr-report', () => {
       expect(json.changes.map((c) => c.kind)).toEqual(['changed']);
     } finally {
       git('checkout', '-q', '--', 'detections/ftp.yaml');
+    }
+  });
+
+  it('a new file that does not load is reported with its line, not hidden', async () => {
+    put('detections/broken.yaml', 'id: 1\nname: [unclosed\n');
+    try {
+      const { code, stdout } = await run(['--base', 'HEAD']);
+      expect(code).toBe(1);
+      expect(stdout).toContain('Other validation problems');
+      expect(stdout).toMatch(/`detections\/broken\.yaml:\d+:\d+`/);
+    } finally {
+      rmSync(join(repo, 'detections/broken.yaml'));
     }
   });
 

@@ -45,6 +45,8 @@ export interface DeployCounts { create: number; update: number; delete: number }
 export interface PrReport {
   baseRef: string;
   changes: DetectionChange[];
+  /** Validation problems in files that are not a listed change, e.g. a new file that does not load at all. */
+  otherDiagnostics: Diagnostic[];
   /** Library-wide validation totals (head), including files that did not load. */
   validation: Section<{ errors: number; warnings: number; files: number }>;
   tests: Section<{ passed: number; failed: number; error: number }>;
@@ -146,9 +148,11 @@ export function buildPrReport(options: PrReportOptions): PrReport {
       })
     : { available: false as const, reason: builds.reason };
 
+  const changedFiles = new Set(changes.map((c) => c.file));
   return {
     baseRef: options.baseRef,
     changes,
+    otherDiagnostics: diagnostics.filter((d) => !changedFiles.has(d.file)),
     validation,
     tests: testRun.available
       ? { available: true, value: { passed: count(testRun.value, 'passed'), failed: count(testRun.value, 'failed'), error: count(testRun.value, 'error') } }

@@ -79,6 +79,16 @@ function summaryTable(report: PrReport): string {
   return ['| Change | Detection | File | Checks | Artifacts |', '|---|---|---|---|---|', ...rows, ''].join('\n');
 }
 
+const OTHER_DIAGNOSTICS_SHOWN = 30;
+
+/** Problems not tied to a listed change: a new file that does not load is otherwise invisible in the table. */
+function otherProblems(report: PrReport): string {
+  const list = report.otherDiagnostics;
+  if (!list.length) return '';
+  const more = list.length > OTHER_DIAGNOSTICS_SHOWN ? `\n_… and ${list.length - OTHER_DIAGNOSTICS_SHOWN} more; see the validate step._\n` : '';
+  return ['**Other validation problems** (files that do not load, or detections not changed by this PR):', '', ...list.slice(0, OTHER_DIAGNOSTICS_SHOWN).map(diagnosticLine), more].join('\n') + '\n';
+}
+
 function checksLine(report: PrReport): string {
   const parts: string[] = [];
   const v = report.validation;
@@ -125,6 +135,7 @@ export function renderPrReportMarkdown(report: PrReport, limit = GITHUB_COMMENT_
     '### Detections',
     '',
     summaryTable(report),
+    otherProblems(report),
   ].join('\n');
   const tail = ['', '### ATT&CK coverage', '', coverageSection(report), '### Deploy preview', '', deploySection(report)].join('\n');
   const blocks = report.changes.map(detectionBlock);
