@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Detection } from '../../src/detection/types.ts';
 import { computeCoverage } from '../../src/report/coverage/model.ts';
-
-let n = 0;
-function det(mitre: Detection['mitre'], extra: Partial<Detection> = {}): { file: string; detection: Detection } {
-  n++;
-  return {
-    file: `detections/d${n}.yaml`,
-    detection: {
-      id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`, name: `Detection ${n}`, description: 'x'.repeat(12),
-      severity: 'low', status: 'production', author: 't', version: '1.0.0', mitre, query: 'print 1',
-      sentinel: { enabled: true }, defender: { enabled: true }, ...extra,
-    },
-  };
-}
+import { det } from './make-detection.ts';
 
 const keys = (m: ReturnType<typeof computeCoverage>) => [...m.cells.keys()];
 

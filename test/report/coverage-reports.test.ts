@@ -9,6 +9,7 @@ import { repoPath } from '../../src/paths.ts';
 import { buildCoverageReports, compareCoverage, detectionsAtRef, GitRefError } from '../../src/report/coverage/index.ts';
 import { jsonForScript } from '../../src/report/coverage/render-html.ts';
 import { runCli } from '../../src/cli/main.ts';
+import { det } from './make-detection.ts';
 
 const library = loadLibrary([repoPath('detections')]).detections.map((d) => ({ file: d.file, detection: d.detection }));
 const validateLayer = createAjv().compile(JSON.parse(readFileSync(repoPath('schemas/navigator/layer-4.5.schema.json'), 'utf8')));
@@ -51,11 +52,40 @@ describe('coverage reports for the bundled library', () => {
     expect(ids('attack-layer.sentinel.json').has('T1071')).toBe(true);
   });
 
-  it('coverage.md has the per-tactic table and technique rows', () => {
+  it('coverage.md has a row for every tactic and names the test-status detections apart', () => {
     const md = reports.files['coverage.md']!;
-    expect(md).toMatch(/\| Credential Access \| 1 \/ 17 \| 1 \| 1 \|/);
-    expect(md).toMatch(/\| T1110 Brute Force \| credential-access \| SSH brute force from a device \| — \|/);
-    expect(md).toMatch(/Unusual SSH client or server software \(test\)/);
+    for (const tactic of ['Reconnaissance', 'Credential Access', 'Command and Control', 'Impact']) expect(md).toMatch(new RegExp(`^\\| ${tactic} \\| \\d+ / \\d+ \\|`, 'm'));
+    expect(md).toMatch(/\| T1110 Brute Force \| credential-access \| SSH brute force from a device \|/);
+  });
+});
+
+describe('coverage.md counting (in-test detections)', () => {
+  // Active techniques per tactic in ATT&CK v18.1 (counted from shared/reference/attack/enterprise-attack.json):
+  // credential-access 17, persistence 23.
+  const prod = det([{ technique: 'T1110' }], { name: 'Brute force, production' });
+  const trial = det([{ technique: 'T1110.001' }], { name: 'Password guessing, experimental', status: 'experimental' });
+  const retired = det([{ technique: 'T1003' }], { name: 'Old credential dumping', status: 'deprecated' });
+  const persistence = det([{ technique: 'T1078', tactic: 'persistence' }], { name: 'Valid accounts, persistence only' });
+  const revoked = det([{ technique: 'T1073' }], { name: 'Uses a revoked technique' });
+  const md = buildCoverageReports([prod, trial, retired, persistence, revoked]).files['coverage.md']!;
+
+  it('per tactic: parents covered (directly or by a sub-technique) over active techniques, production apart', () => {
+    // T1110 is covered by the production rule and by the experimental sub-technique rule: one technique, two detections.
+    expect(md).toContain('| Credential Access | 1 / 17 | 1 | 2 |');
+    expect(md).toContain('| Persistence | 1 / 23 | 1 | 1 |');
+    // T1078 was mapped to persistence only, so its other tactics stay uncovered.
+    expect(md).toContain('| Privilege Escalation | 0 / 14 | 0 | 0 |');
+  });
+
+  it('technique rows put production and test/experimental detections in separate columns', () => {
+    expect(md).toContain('| T1110 Brute Force | credential-access | Brute force, production | — |');
+    expect(md).toContain('| T1110.001 Password Guessing | credential-access | — | Password guessing, experimental (experimental) |');
+  });
+
+  it('deprecated detections are listed but not counted; revoked techniques are reported with their replacement', () => {
+    expect(md).not.toMatch(/\| T1003 /);
+    expect(md).toMatch(/## Detections not counted\n\n- Old credential dumping \(detections\/d\d+\.yaml\): deprecated/);
+    expect(md).toMatch(/\*\*Uses a revoked technique\*\* .*T1073 is revoked; use T1574\.001/);
   });
 });
 
@@ -113,11 +143,31 @@ describe('delta against a git ref', () => {
     expect(delta.added.map((d) => d.name)).toEqual(['Internal ping sweep']);
     expect(delta.removed.map((d) => d.name)).toEqual(['High-volume data upload over ICMP']);
     expect(delta.changed.map((d) => d.name)).toEqual(['SSH brute force from a device']);
+    const { files } = buildCoverageReports(head, delta);
+    expect(files['coverage.md']).toContain('## Change against `HEAD`');
+    expect(files['coverage.md']).toContain('- T1018 Remote System Discovery (discovery)');
+    expect(files['coverage.md']).toContain('**Detections removed** (1)');
+    expect(JSON.parse(/id="coverage-data">(.*?)<\/script>/s.exec(files['coverage.html']!)![1]!).delta.noLongerCovered).toHaveLength(2);
   });
 
   it('an unknown ref is a clear error', () => {
     const dir = repoWith({ 'detections/x.yaml': 'a: 1\n' });
     expect(() => detectionsAtRef('no-such-branch', ['detections'], dir)).toThrow(GitRefError);
+  });
+
+  it('dac coverage warns on stderr about a revoked technique and still writes the reports', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-cov-revoked-'));
+    const yaml = readFileSync(repoPath('detections/network/ssh/ssh-brute-force.yaml'), 'utf8').replace('technique: T1021.004', 'technique: T1073');
+    writeFileSync(join(dir, 'revoked.yaml'), yaml);
+    let out = '';
+    let err = '';
+    const code = await runCli(['coverage', dir, '--out', join(dir, 'out'), '--format', 'json'], { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+    expect(code).toBe(0);
+    expect(err).toMatch(/warning: .*revoked\.yaml: T1073 is revoked \(use T1574\.001\); not counted/);
+    const summary = JSON.parse(out);
+    expect(summary).toMatchObject({ detections: 1, techniques: 1, problems: 1 });
+    expect(summary.written).toHaveLength(5);
+    expect(readFileSync(join(dir, 'out', 'coverage.md'), 'utf8')).toContain('T1073 is revoked; use T1574.001');
   });
 
   it('dac coverage --base with a bad ref exits 2 with the reason', async () => {

@@ -36,14 +36,15 @@ function git(args: string[], cwd: string): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/** Detections under `dirs` as they were at `ref`; files that no longer parse at that ref are skipped. */
+/** Detections under `dirs` (relative to `cwd`) as they were at `ref`; files that did not parse at that ref are skipped.
+ * Names come back from the repository root (--full-name) because `git show REF:path` reads root-relative paths. */
 export function detectionsAtRef(ref: string, dirs: readonly string[], cwd = process.cwd()): SourcedDetection[] {
   try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], cwd);
   } catch {
     throw new GitRefError(`'${ref}' is not a commit in this repository (fetch it first, e.g. git fetch origin main)`);
   }
-  const files = git(['ls-tree', '-r', '--name-only', '-z', ref, '--', ...dirs], cwd).split('\0').filter((f) => /\.ya?ml$/i.test(f));
+  const files = git(['ls-tree', '-r', '--name-only', '--full-name', '-z', ref, '--', ...dirs], cwd).split('\0').filter((f) => /\.ya?ml$/i.test(f));
   const out: SourcedDetection[] = [];
   for (const file of files) {
     const text = git(['show', `${ref}:${file}`], cwd);
