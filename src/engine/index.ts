@@ -3,8 +3,9 @@
  * as validation), compiled to JS closures, and run on in-memory tables with a frozen clock. Bridge.NET
  * objects are only touched at compile time.
  */
-import { analyzeKql } from '../kql/analyzer.ts';
-import { tablesFor, type Platform, type PlatformTable, type TableCatalog } from '../kql/table-schemas.ts';
+import { bridgeList, kustoLanguage } from '../kql/kusto-language.ts';
+import type { Platform } from '../kql/table-schemas.ts';
+import { engineGlobalState, invokedFixtures } from './compiler/global-state.ts';
 import { Env, type Runtime, type StageTrace } from './compiler/context.ts';
 import { createTabularCompiler } from './compiler/tabular.ts';
 import { EngineError, lineColumn } from './errors.ts';
@@ -44,23 +45,16 @@ export interface CompileOptions {
   extraTables?: Record<string, Column[]>;
 }
 
-function catalogWith(platform: Platform, extra: Record<string, Column[]> | undefined): TableCatalog | undefined {
-  if (!extra || Object.keys(extra).length === 0) return undefined;
-  const base = tablesFor(platform);
-  const merged: TableCatalog = new Map(base);
-  for (const [name, columns] of Object.entries(extra)) {
-    if (!merged.has(name)) merged.set(name, { name, timeColumn: null, columns } satisfies PlatformTable);
-  }
-  return merged;
-}
-
 export function compileQuery(query: string, options: CompileOptions): CompiledQuery {
-  const analysis = analyzeKql(query, options.platform, catalogWith(options.platform, options.extraTables));
-  const error = analysis.diagnostics.find((d) => d.severity === 'error');
-  if (error) {
-    const { line, column } = lineColumn(query, error.start);
-    throw new EngineError(`KQL error ${error.code}: ${error.message}`, line, column);
+  const extra = options.extraTables ?? {};
+  const L = kustoLanguage();
+  const code = L.KustoCode.ParseAndAnalyze(query, engineGlobalState(options.platform, extra, invokedFixtures(query, extra)));
+  for (const d of bridgeList(code.GetDiagnostics())) {
+    if (String(d.Severity) !== 'Error') continue;
+    const { line, column } = lineColumn(query, d.Start);
+    throw new EngineError(`KQL error ${String(d.Code)}: ${String(d.Message)}`, line, column);
   }
+  const analysis = { code };
   const ctx = { query, env: new Env(), kindName: () => '' };
   const compiled = createTabularCompiler(ctx).block(analysis.code.Syntax);
   return {

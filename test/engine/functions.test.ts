@@ -21,3 +21,19 @@ describe('range() and geo_info_from_ip_address()', () => {
     expect(() => executeKql("print geo_info_from_ip_address('20.53.1.1')")).toThrow(/fixture table named 'geo_info_from_ip_address'/);
   });
 });
+
+describe('invoke served from a fixture table', () => {
+  const FILE_PROFILE = { columns: [{ name: 'SHA1', type: 'string' as const }, { name: 'GlobalPrevalence', type: 'long' as const }, { name: 'Signer', type: 'string' as const }], rows: [['abc', 3, 'Contoso']] };
+  const FILES = { columns: [{ name: 'SHA1', type: 'string' as const }, { name: 'FileName', type: 'string' as const }], rows: [['abc', 'a.exe'], ['zzz', 'b.exe']] };
+
+  it('enriches every input row left-outer on the key column, with typed nulls when the fixture has no row', () => {
+    const r = executeKql('DeviceFileEvents | invoke FileProfile() | project FileName, GlobalPrevalence, Signer', { tables: { DeviceFileEvents: FILES, FileProfile: FILE_PROFILE } });
+    expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['FileName:string', 'GlobalPrevalence:long', 'Signer:string']);
+    expect(r.rows).toEqual([['a.exe', 3, 'Contoso'], ['b.exe', null, '']]);
+  });
+
+  it('takes the key column as a string argument and binds later operators against the fixture columns', () => {
+    const r = executeKql("DeviceFileEvents | invoke FileProfile('SHA1', 1000) | where GlobalPrevalence < 5 | project FileName", { tables: { DeviceFileEvents: FILES, FileProfile: FILE_PROFILE } });
+    expect(r.rows).toEqual([['a.exe']]);
+  });
+});

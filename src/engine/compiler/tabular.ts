@@ -11,6 +11,7 @@ import { compileDistinct, compileExtend, compileMvExpand, compileProject, compil
 import { compileSummarize } from '../operators/summarize.ts';
 import { fromInput, type Column, type Table, type Value } from '../values/types.ts';
 import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type CompileContext, type Runtime, type TabularPlan } from './context.ts';
+import { compileInvoke } from '../operators/invoke.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
 
 export interface CompiledTabular {
@@ -67,6 +68,7 @@ export function createTabularCompiler(ctx: CompileContext) {
           },
         };
       }
+      case 'InvokeOperator': return traced(node, label, input.plan, out, compileInvoke(ctx, node, input.columns, out));
       case 'UnionOperator': {
         const legs = listItems(node.Expressions);
         return union(node, out, [input, ...legs.map((e: BridgeObject) => tabular(e))], [null, ...legs]);

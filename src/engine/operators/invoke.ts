@@ -1,0 +1,44 @@
+/**
+ * `invoke Name(key?, limit?)` served from a caller-supplied fixture table named Name (FileProfile(),
+ * DeviceFromIP() …): each input row is enriched, left-outer, with the fixture row whose key column equals the
+ * input's. The key is the column named by the first argument (a string literal), else the fixture's first
+ * column. Output columns come from the bound type (the input's, then the fixture's).
+ */
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { kind, listItems, textOf, unsupported, type CompileContext } from '../compiler/context.ts';
+import { EngineError, lineColumn } from '../errors.ts';
+import { keyOf, type Column, type Value } from '../values/types.ts';
+import type { RowsFn } from './shape.ts';
+
+export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowsFn {
+  const call = node.Function;
+  if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, node, `invoke ${textOf(ctx, call)}`);
+  const name = String(call.Name.SimpleName);
+  const args = listItems(call.ArgumentList.Expressions);
+  let keyName: string | null = null;
+  if (args[0]) {
+    if (kind(args[0]) !== 'StringLiteralExpression') unsupported(ctx, args[0], `invoke ${name}() with a non-literal key (write the column name as a string: ${name}('SHA1'))`);
+    keyName = String(args[0].LiteralValue);
+  }
+  const { line, column } = lineColumn(ctx.query, node.TextStart);
+  return (rows, rt) => {
+    const fixture = rt.tables[name];
+    if (!fixture) throw new EngineError(`invoke ${name}() needs a fixture table named '${name}'`, line, column);
+    const fixtureKey = keyName ?? fixture.columns[0]!.name;
+    const fk = fixture.columns.findIndex((c) => c.name === fixtureKey);
+    const ik = input.findIndex((c) => c.name === fixtureKey);
+    if (fk < 0 || ik < 0) throw new EngineError(`invoke ${name}(): key column '${fixtureKey}' must exist in the input and in the fixture table`, line, column);
+    const byKey = new Map<string, Value[]>();
+    for (const f of fixture.rows) if (!byKey.has(keyOf(f[fk]))) byKey.set(keyOf(f[fk]), f);
+    // Fixture columns win over same-named input columns except the key (the binder's extend replaces them).
+    const sources = out.map((c) => {
+      const fromFixture = fixture.columns.findIndex((x) => x.name === c.name);
+      if (fromFixture >= 0 && fromFixture !== fk) return { fixture: true, at: fromFixture, empty: c.type === 'string' ? '' : null };
+      return { fixture: false, at: input.findIndex((x) => x.name === c.name), empty: c.type === 'string' ? '' : null };
+    });
+    return rows.map((row) => {
+      const hit = byKey.get(keyOf(row[ik]));
+      return sources.map((s) => (s.fixture ? (hit ? hit[s.at] : s.empty) : s.at >= 0 ? row[s.at] : s.empty));
+    });
+  };
+}
