@@ -39,4 +39,17 @@ describe('dac query', () => {
     const csv = await dac('query', '-q', 'print a = "x,y", b = 1', '--format', 'csv');
     expect(csv.stdout).toBe('a,b\n"x,y",1\n');
   });
+
+  it('points at the malformed JSONL line and at the query file position of a KQL error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
+    writeFileSync(join(dir, 'rows.jsonl'), '{"a": 1}\n{"a": 2,}\n');
+    const bad = await dac('query', '-q', 'T | count', '--table', `T=${join(dir, 'rows.jsonl')}`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/rows\.jsonl:2: invalid JSON line/);
+    const q = join(dir, 'q.kql');
+    writeFileSync(q, 'print a = 1\n| where nosuch > 1\n');
+    const kql = await dac('query', '--file', q);
+    expect(kql.code).toBe(1);
+    expect(kql.stderr).toContain(`${q}:2:9: KQL error KS142`);
+  });
 });

@@ -125,7 +125,9 @@ export const command: Command = {
       return 0;
     } catch (err) {
       if (err instanceof EngineError) {
-        ctx.stderr(`dac query: ${err.message}\n`);
+        // With --file, lead with file:line:column so editors and CI annotations can jump to it.
+        const where = file && err.line !== undefined ? `${file}:${err.line}:${err.column}: ` : '';
+        ctx.stderr(`dac query: ${where}${err.message}\n`);
         return 1;
       }
       throw err;
