@@ -129,8 +129,8 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
   });
 
   it('an update whose response was lost is retried to success, not reported as changed since plan', async () => {
-    const target = library.find((d) => d.detection.sentinel?.enabled)!;
-    build(library.map((d) => (d === target ? { ...d, detection: { ...d.detection, severity: 'low' as const } } : d)));
+    // Portal edits on every Sentinel rule of ws-main: the plan updates them all back to the built state.
+    for (const [id, rule] of tenant.workspace('ws-main')) tenant.editSentinelRule('ws-main', id, { query: `${String(rule.properties.query)}\n// edited in the portal` });
     // Every PUT that gets a fault is executed by the server and its response is then dropped: the retry carries
     // the etag the first attempt already consumed.
     tenant.setFaults({ rate: 0.5, kinds: ['drop-after'], seed: 3, methods: ['PUT'] });
@@ -138,28 +138,24 @@ describe('deploy against a local tenant speaking the Sentinel and Graph REST con
     tenant.setFaults({ rate: 0, kinds: [] });
     expect(tenant.requests.some((r) => r.method === 'PUT' && r.status === 'dropped')).toBe(true);
     expect(outcomes.filter((o) => !o.ok)).toEqual([]);
-    expect(outcomes.filter((o) => o.action === 'update').length).toBeGreaterThan(0);
+    expect(outcomes.filter((o) => o.action === 'update').length).toBe(sentinelCount);
     expect(summarise(await plan())).toMatchObject({ create: 0, update: 0 });
-    build(library);
-    await apply();
   });
 
   it('a Sentinel rule edited after the plan is reported as changed since plan and not overwritten', async () => {
-    const target = library.find((d) => d.detection.sentinel?.enabled)!;
-    build(library.map((d) => (d === target ? { ...d, detection: { ...d.detection, severity: 'low' as const } } : d)));
+    const ruleId = library.find((d) => d.detection.sentinel?.enabled)!.detection.id;
+    tenant.editSentinelRule('ws-main', ruleId, { severity: 'Informational' });
     const plans = await plan();
-    expect(plans[0]!.items.filter((i) => i.action === 'update' && i.platform === 'sentinel').map((i) => i.ruleId)).toEqual([target.detection.id]);
-    tenant.editSentinelRule('ws-main', target.detection.id, { query: 'SigninLogs | take 1 // edited in the portal' });
+    expect(plans[0]!.items.filter((i) => i.action === 'update').map((i) => i.ruleId)).toEqual([ruleId]);
+    tenant.editSentinelRule('ws-main', ruleId, { query: 'SigninLogs | take 1 // edited in the portal' });
     const { outcomes } = await applyTargets(targets, { dist, retry: RETRY, prune: false, plans });
     const failed = outcomes.filter((o) => !o.ok);
-    expect(failed.map((o) => [o.target, o.ruleId])).toEqual([['soc-main', target.detection.id]]);
+    expect(failed.map((o) => [o.target, o.ruleId])).toEqual([['soc-main', ruleId]]);
     expect(failed[0]!.error).toMatch(/changed since plan/);
-    expect(tenant.workspace('ws-main').get(target.detection.id)!.properties.query).toMatch(/edited in the portal/);
+    expect(tenant.workspace('ws-main').get(ruleId)!.properties.query).toMatch(/edited in the portal/);
     // A fresh plan shows the portal edit as drift and a re-run restores the rule from git.
     expect((await apply()).outcomes.filter((o) => !o.ok)).toEqual([]);
-    expect(tenant.workspace('ws-main').get(target.detection.id)!.properties.query).not.toMatch(/edited in the portal/);
-    build(library);
-    await apply();
+    expect(tenant.workspace('ws-main').get(ruleId)!.properties.query).not.toMatch(/edited in the portal/);
   });
 
   it('a request slower than the per-request timeout is abandoned and retried, on both APIs', async () => {
