@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLibrary } from '../../src/detection/library.ts';
 import { repoPath } from '../../src/paths.ts';
-import { buildCoverageReports } from '../../src/report/coverage/index.ts';
+import { buildCoverageReports, compareCoverage, type SourcedDetection } from '../../src/report/coverage/index.ts';
 import { CHROMIUM, hasChromium, launchChromium } from './browser.ts';
 
 if (!hasChromium) {
@@ -19,10 +19,11 @@ if (!hasChromium) {
 describe('coverage.html in headless Chromium', () => {
   let browser: Browser;
   let page: Page;
+  let library: SourcedDetection[];
 
   beforeAll(async () => {
     if (!hasChromium) return;
-    const library = loadLibrary([repoPath('detections')]).detections.map((d) => ({ file: d.file, detection: d.detection }));
+    library = loadLibrary([repoPath('detections')]).detections.map((d) => ({ file: d.file, detection: d.detection }));
     const dir = mkdtempSync(join(tmpdir(), 'dac-cov-html-'));
     const file = join(dir, 'coverage.html');
     writeFileSync(file, buildCoverageReports(library).files['coverage.html']!);
@@ -100,5 +101,42 @@ describe('coverage.html in headless Chromium', () => {
     await expect(sub.isVisible()).resolves.toBe(true);
     // A covered sub-technique is shown without asking.
     await expect(page.locator('[data-key="T1071.001|command-and-control"]').isVisible()).resolves.toBe(true);
+  });
+
+  /** Opens an HTML report in a fresh page, failing on script errors or any network request. */
+  async function open(html: string): Promise<Page> {
+    const file = join(mkdtempSync(join(tmpdir(), 'dac-cov-html-')), 'coverage.html');
+    writeFileSync(file, html);
+    const p = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('dialog', (d) => { errors.push(`dialog: ${d.message()}`); void d.dismiss(); });
+    p.on('request', (r) => { if (!r.url().startsWith('file:')) errors.push(`network request: ${r.url()}`); });
+    await p.goto(pathToFileURL(file).href);
+    expect(errors).toEqual([]);
+    return p;
+  }
+
+  it.skipIf(!hasChromium)('with a base, newly covered cells are marked and the change is listed', async () => {
+    const ssh = library.filter((d) => d.file.includes('/ssh/'));
+    const rest = library.filter((d) => !d.file.includes('/ssh/'));
+    const p = await open(buildCoverageReports(library, compareCoverage('origin/main', rest, library)).files['coverage.html']!);
+    const classes = async (key: string) => (await p.locator(`[data-key="${key}"]`).getAttribute('class'))!.split(' ');
+    expect(ssh.length).toBeGreaterThan(0);
+    // T1110 Brute Force is covered only by SSH detections in the library; T1105 not at all by them.
+    expect(await classes('T1110|credential-access')).toContain('new');
+    expect(await classes('T1105|command-and-control')).not.toContain('new');
+    await expect(p.locator('#notes').textContent()).resolves.toContain('Newly covered since origin/main');
+    await p.close();
+  });
+
+  it.skipIf(!hasChromium)('a hostile detection name is shown as text and never becomes markup', async () => {
+    const hostile = '<img src=x onerror="alert(1)"></script><!-- <b>bold</b>';
+    const base = library.find((d) => d.detection.mitre.some((m) => m.technique === 'T1105'))!;
+    const p = await open(buildCoverageReports([{ ...base, detection: { ...base.detection, name: hostile } }]).files['coverage.html']!);
+    await p.click('[data-key="T1105|command-and-control"]');
+    await expect(p.locator('#details .detection-name').textContent()).resolves.toBe(hostile);
+    expect(await p.locator('img, b').count()).toBe(0);
+    await p.close();
   });
 });

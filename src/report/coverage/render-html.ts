@@ -88,7 +88,7 @@ ${css}
     </label>
     <label><input type="checkbox" id="covered-only"> Covered techniques only</label>
     <button type="button" id="expand-all">Expand sub-techniques</button>
-    <span class="legend"><span class="swatch c0"></span>none <span class="swatch c1"></span>1 <span class="swatch c2"></span>2 <span class="swatch c3"></span>3+ detections <span class="swatch trial"></span>test/experimental only</span>
+    <span class="legend"><span class="swatch c0"></span>none <span class="swatch c1"></span>1 <span class="swatch c2"></span>2 <span class="swatch c3"></span>3+ detections <span class="swatch trial"></span>test/experimental only<span class="delta-only"><span class="swatch new"></span>new since base</span></span>
   </form>
 </header>
 <main>

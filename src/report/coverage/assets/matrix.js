@@ -74,6 +74,7 @@
       type: 'button', 'class': 'cell' + (isSub ? ' sub' : ''), 'data-key': key, 'data-technique': t.id,
       'data-name': t.name, 'data-tactic-name': tactic.name, 'data-tactic': tactic.shortname,
     });
+    if (newlyCovered[key]) cell.classList.add('new');
     cell.appendChild(el('span', { 'class': 'tid' }, t.id));
     cell.appendChild(document.createTextNode(t.name));
     // Hover shows the detection names as a tooltip (set in refresh); click pins them in the details drawer.
@@ -86,6 +87,9 @@
     });
     return cell;
   }
+
+  var newlyCovered = {};
+  if (data.delta) data.delta.newlyCovered.forEach(function (c) { newlyCovered[c.technique + '|' + c.tactic] = true; });
 
   function build() {
     data.tactics.forEach(function (tactic) {
@@ -131,7 +135,8 @@
           if (n && !production) cell.classList.add('trial');
           cell.setAttribute('data-count', String(n));
           cell.setAttribute('title', cell.getAttribute('data-technique') + ' ' + cell.getAttribute('data-name') + ': ' + n + ' detection' + (n === 1 ? '' : 's') +
-            (n ? ' (' + production + ' in production)\n' + list.map(function (d) { return '\u2022 ' + d.name + ' [' + d.status + ']'; }).join('\n') : ''));
+            (n ? ' (' + production + ' in production)\n' + list.map(function (d) { return '\u2022 ' + d.name + ' [' + d.status + ']'; }).join('\n') : '') +
+            (newlyCovered[cell.getAttribute('data-key')] ? '\nnewly covered since ' + data.delta.baseRef : ''));
           if (n) any = true;
           if (n && cell.classList.contains('sub')) {
             var subs = cell.parentNode;
@@ -172,6 +177,7 @@
     }
   }
 
+  if (data.delta) document.body.classList.add('has-delta');
   build();
   refresh();
   notes();
