@@ -92,6 +92,11 @@ describe('buildPrReport', () => {
     expect(md).toContain('⚠️ **Unavailable:** build failed: templates missing');
   });
 
+  it('works from a subfolder of the repository (paths relative to it, as in the working tree)', () => {
+    const sub = buildPrReport({ baseRef: 'HEAD~1', cwd: join(repo, 'detections'), dirs: ['.'] });
+    expect(Object.fromEntries(sub.changes.map((c) => [c.file, c.kind]))).toEqual({ 'ftp.yaml': 'changed', 'other.yaml': 'removed', 'new.yaml': 'added' });
+  });
+
   it('keeps the Markdown under the limit, saying what it left out', () => {
     const md = renderPrReportMarkdown(report, 4000);
     expect(md.length).toBeLessThanOrEqual(4000);

@@ -23,10 +23,13 @@ export function assertCommit(ref: string, cwd: string): void {
 /** Detection files under `dirs` (repository-relative) at `ref`; files that do not load at that ref are skipped. */
 export function loadDetectionsAtRef(ref: string, dirs: readonly string[], cwd: string): LoadedDetection[] {
   assertCommit(ref, cwd);
-  const files = git(['ls-tree', '-r', '--name-only', '-z', ref, '--', ...dirs], cwd).split('\0').filter((f) => /\.ya?ml$/i.test(f));
+  // Repository-root paths for `git show`; paths relative to cwd (like the working tree's) for matching and display.
+  const prefix = git(['rev-parse', '--show-prefix'], cwd).trim();
+  const files = git(['ls-tree', '-r', '--full-name', '--name-only', '-z', ref, '--', ...dirs], cwd).split('\0').filter((f) => /\.ya?ml$/i.test(f));
   const out: LoadedDetection[] = [];
-  for (const file of files) {
-    const sourceFile = loadSourceText(file, git(['show', `${ref}:${file}`], cwd));
+  for (const fullName of files) {
+    const file = fullName.startsWith(prefix) ? fullName.slice(prefix.length) : fullName;
+    const sourceFile = loadSourceText(file, git(['show', `${ref}:${fullName}`], cwd));
     const { detection } = checkDetectionSchema(sourceFile);
     if (detection && sourceFile.source) out.push({ file, detection, source: sourceFile.source });
   }
