@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadLibrary } from '../../src/detection/library.ts';
 import { createAjv } from '../../src/detection/schema-check.ts';
 import { repoPath } from '../../src/paths.ts';
-import { buildCoverageReports, compareCoverage, detectionsAtRef, GitRefError } from '../../src/report/coverage/index.ts';
+import { buildCoverageReports, compareCoverage, coverageDelta, detectionsAtRef, GitRefError } from '../../src/report/coverage/index.ts';
 import { jsonForScript } from '../../src/report/coverage/render-html.ts';
 import { runCli } from '../../src/cli/main.ts';
 import { det } from './make-detection.ts';
@@ -148,6 +148,19 @@ describe('delta against a git ref', () => {
     expect(files['coverage.md']).toContain('- T1018 Remote System Discovery (discovery)');
     expect(files['coverage.md']).toContain('**Detections removed** (1)');
     expect(JSON.parse(/id="coverage-data">(.*?)<\/script>/s.exec(files['coverage.html']!)![1]!).delta.noLongerCovered).toHaveLength(2);
+  });
+
+  it('coverageDelta(ref, paths) compares the working tree with the ref', () => {
+    const dir = repoWith({
+      'detections/ssh.yaml': readFileSync(repoPath('detections/network/ssh/ssh-brute-force.yaml'), 'utf8'),
+      'detections/icmp.yaml': readFileSync(repoPath('detections/network/icmp/icmp-high-volume-upload.yaml'), 'utf8'),
+    });
+    rmSync(join(dir, 'detections/icmp.yaml'));
+    const delta = coverageDelta('HEAD', [], { cwd: dir });
+    expect(delta.removed.map((d) => d.name)).toEqual(['High-volume data upload over ICMP']);
+    expect(delta.noLongerCovered.map((c) => c.technique)).toEqual(['T1048']);
+    expect(delta.added).toEqual([]);
+    expect(delta.changed).toEqual([]);
   });
 
   it('an unknown ref is a clear error', () => {

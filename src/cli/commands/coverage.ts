@@ -27,7 +27,7 @@ export const command: Command = {
     let delta: CoverageDelta | undefined;
     if (ctx.values.base) {
       try {
-        delta = coverageDelta(ctx.values.base as string, sourced, ctx.positionals.length ? ctx.positionals : ['detections']);
+        delta = coverageDelta(ctx.values.base as string, ctx.positionals, { head: sourced });
       } catch (err) {
         if (err instanceof GitRefError) throw new UsageError(err.message);
         throw err;

@@ -3,6 +3,8 @@
  * checkout, no shell) and run through the same loader and coverage model as the working tree.
  */
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { DEFAULT_DETECTION_DIR, loadLibrary } from '../../detection/library.ts';
 import { loadSourceText } from '../../detection/load-file.ts';
 import { checkDetectionSchema } from '../../detection/schema-check.ts';
 import type { Detection } from '../../detection/types.ts';
@@ -78,7 +80,18 @@ export function compareCoverage(baseRef: string, base: readonly SourcedDetection
   };
 }
 
-/** The delta the pull-request report quotes: coverage of the working tree's detections against `baseRef`. */
-export function coverageDelta(baseRef: string, head: readonly SourcedDetection[], dirs: readonly string[] = ['detections'], cwd = process.cwd()): CoverageDelta {
-  return compareCoverage(baseRef, detectionsAtRef(baseRef, dirs, cwd), head);
+/**
+ * Coverage of the detections under `paths` (default `detections/`) now, against the same paths at `baseRef`.
+ * Pass `head` when the working-tree detections are already loaded, to avoid loading them twice.
+ */
+export function coverageDelta(
+  baseRef: string,
+  paths: readonly string[] = [],
+  options: { head?: readonly SourcedDetection[]; cwd?: string } = {},
+): CoverageDelta {
+  const cwd = options.cwd ?? process.cwd();
+  const dirs = paths.length ? paths : [DEFAULT_DETECTION_DIR];
+  const base = detectionsAtRef(baseRef, dirs, cwd);
+  const head = options.head ?? loadLibrary(dirs.map((p) => resolve(cwd, p))).detections.map((d) => ({ file: d.file, detection: d.detection }));
+  return compareCoverage(baseRef, base, head);
 }
