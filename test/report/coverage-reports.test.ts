@@ -23,6 +23,10 @@ describe('coverage reports for the bundled library', () => {
       expect(validateLayer(layer), `${name}: ${JSON.stringify(validateLayer.errors)}`).toBe(true);
       expect(layer.versions).toEqual({ attack: '18.1', navigator: '5.1.0', layer: '4.5' });
       expect(layer.domain).toBe('enterprise-attack');
+      // Legend colours are the gradient colours at scores 1, 2 and 3 (evenly spaced over 0..maxValue).
+      const { colors, minValue, maxValue } = layer.gradient;
+      expect(maxValue - minValue).toBe(colors.length - 1);
+      expect(layer.legendItems.map((l: { color: string }) => l.color)).toEqual(colors.slice(1));
     }
   });
 

@@ -3,7 +3,12 @@ import type { CoverageModel } from './model.ts';
 
 export const NAVIGATOR_VERSION = '5.1.0';
 export const LAYER_FORMAT = '4.5';
-const GRADIENT = ['#e8f1fb', '#66b1ff', '#1f5fa8'];
+/**
+ * Same shades as coverage.html: Navigator spaces the colours evenly between minValue and maxValue and clamps
+ * above, so with 0..3 a score of 1, 2 and 3+ gets exactly the 2nd, 3rd and 4th colour on every layer.
+ */
+const GRADIENT = ['#f4f5f7', '#b9dcff', '#66b1ff', '#1f5fa8'];
+const GRADIENT_MAX = GRADIENT.length - 1;
 
 export interface NavigatorLayer {
   name: string;
@@ -27,11 +32,9 @@ export function renderLayer(model: CoverageModel): NavigatorLayer {
   const techniques: Record<string, unknown>[] = [];
   const coveredKeys = new Set(model.cells.keys());
   const expandedParents = new Set<string>();
-  let maxScore = 1;
   for (const cell of model.cells.values()) {
     const { technique, tactic, detections } = cell;
     const production = detections.filter((d) => d.status === 'production').length;
-    maxScore = Math.max(maxScore, detections.length);
     techniques.push({
       techniqueID: technique.id,
       tactic,
@@ -69,10 +72,11 @@ export function renderLayer(model: CoverageModel): NavigatorLayer {
     layout: { layout: 'side', showID: true, showName: true, showAggregateScores: false, countUnscored: false, aggregateFunction: 'average', expandedSubtechniques: 'annotated' },
     hideDisabled: false,
     techniques,
-    gradient: { colors: GRADIENT, minValue: 0, maxValue: Math.max(2, maxScore) },
+    gradient: { colors: GRADIENT, minValue: 0, maxValue: GRADIENT_MAX },
     legendItems: [
       { label: '1 detection', color: GRADIENT[1]! },
-      { label: `${Math.max(2, maxScore)}+ detections`, color: GRADIENT[2]! },
+      { label: '2 detections', color: GRADIENT[2]! },
+      { label: `${GRADIENT_MAX}+ detections`, color: GRADIENT[3]! },
     ],
     metadata: [
       { name: 'generator', value: 'kql-dac coverage' },
