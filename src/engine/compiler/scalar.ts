@@ -4,7 +4,7 @@ import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
-import { hasPrefix, hasSuffix, hasTerm, re2 } from '../values/strings.ts';
+import { hasPrefix, hasSuffix, hasTerm, regexTester } from '../values/strings.ts';
 import { parseDateTime, parseTimespan } from '../values/time.ts';
 import { keyOf, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import { kind, listItems, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type RowFn, type RowScope, type TabularPlan } from './context.ts';
@@ -100,7 +100,7 @@ const STRING_OPS: Record<string, StringTest> = {
   StartsWithCsExpression: (h, n) => h.startsWith(n),
   EndsWithExpression: (h, n) => h.toLowerCase().endsWith(n.toLowerCase()),
   EndsWithCsExpression: (h, n) => h.endsWith(n),
-  MatchesRegexExpression: (h, n) => re2(n).matcher(h).find(),
+  MatchesRegexExpression: (h, n) => regexTester(n)(h),
 };
 
 function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType: KType): RowFn {

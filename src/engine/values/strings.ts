@@ -54,3 +54,25 @@ export function re2(pattern: string): RE2JS {
   }
   return re;
 }
+
+const testerCache = new Map<string, (text: string) => boolean>();
+
+/**
+ * A `matches regex` test. The pattern is always compiled by RE2 (so RE2's errors, e.g. for lookarounds, stay);
+ * when it uses only constructs whose meaning is identical in RE2 and JS (no inline flags or groups other than
+ * (?:, no \s/\p/\Q classes, no POSIX classes), V8's regex engine runs the match, which is many times faster
+ * than re2js on the hot path. Anything else is matched by RE2.
+ */
+export function regexTester(pattern: string): (text: string) => boolean {
+  let test = testerCache.get(pattern);
+  if (test) return test;
+  const compiled = re2(pattern);
+  const sameInJs = !/\(\?(?!:)|\[\[:|\\[^.dDwWbB\/\-\\\[\](){}*+?|^$ntr]/.test(pattern);
+  if (sameInJs) {
+    const js = new RegExp(pattern);
+    test = (text) => js.test(text);
+  } else test = (text) => compiled.matcher(text).find();
+  if (testerCache.size > 1000) testerCache.clear();
+  testerCache.set(pattern, test);
+  return test;
+}
