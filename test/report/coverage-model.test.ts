@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeCoverage } from '../../src/report/coverage/model.ts';
+import { computeCoverage, describeProblem } from '../../src/report/coverage/model.ts';
 import { det } from './make-detection.ts';
 
 const keys = (m: ReturnType<typeof computeCoverage>) => [...m.cells.keys()];
@@ -48,6 +48,13 @@ describe('coverage counting rules', () => {
       ['T1073', 'revoked', 'T1574.001'], ['T1062', 'deprecated', undefined], ['T9999', 'unknown', undefined],
     ]);
     expect(keys(m)).toEqual(['T1105|command-and-control']);
+    expect(m.problems.map(describeProblem)).toEqual(['T1073 is revoked; use T1574.001', 'T1062 is deprecated', 'T9999 is not an ATT&CK Enterprise technique']);
+  });
+
+  it('a tactic the technique does not belong to is a problem and covers nothing', () => {
+    const m = computeCoverage([det([{ technique: 'T1110', tactic: 'discovery' }])]);
+    expect(m.cells.size).toBe(0);
+    expect(m.problems.map(describeProblem)).toEqual(['T1110 does not belong to tactic discovery']);
   });
 
   it('orders cells by tactic in matrix order', () => {

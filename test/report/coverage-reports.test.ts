@@ -180,7 +180,7 @@ describe('delta against a git ref', () => {
     let err = '';
     const code = await runCli(['coverage', dir, '--out', join(dir, 'out'), '--format', 'json'], { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
     expect(code).toBe(0);
-    expect(err).toMatch(/warning: .*revoked\.yaml: T1073 is revoked \(use T1574\.001\); not counted/);
+    expect(err).toMatch(/warning: .*revoked\.yaml: T1073 is revoked; use T1574\.001 \(not counted\)/);
     const summary = JSON.parse(out);
     expect(summary).toMatchObject({ detections: 1, techniques: 1, problems: 1 });
     expect(summary.written).toHaveLength(5);

@@ -1,5 +1,5 @@
 import { loadLibrary } from '../../detection/library.ts';
-import { buildCoverageReports, coverageDelta, GitRefError, writeCoverageReports, type CoverageDelta } from '../../report/coverage/index.ts';
+import { buildCoverageReports, coverageDelta, describeProblem, GitRefError, writeCoverageReports, type CoverageDelta } from '../../report/coverage/index.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
@@ -38,7 +38,7 @@ export const command: Command = {
     const { all } = reports.models;
     const errors = library.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length) ctx.stderr(`coverage: ${errors.length} problem(s) in detection files; those files are not counted:\n${formatDiagnosticsText(errors)}\n`);
-    for (const p of all.problems) ctx.stderr(`coverage: warning: ${p.detection.file}: ${p.technique} is ${p.kind}${p.replacement ? ` (use ${p.replacement})` : ''}; not counted\n`);
+    for (const p of all.problems) ctx.stderr(`coverage: warning: ${p.detection.file}: ${describeProblem(p)} (not counted)\n`);
     const techniques = new Set([...all.cells.values()].map((c) => c.technique.id));
     const summary = {
       detections: all.counted.length, notCounted: all.notCounted.length, techniques: techniques.size, cells: all.cells.size,

@@ -8,7 +8,7 @@ import { renderLayer } from './render-layer.ts';
 import { renderMarkdown } from './render-markdown.ts';
 
 export { coverageDelta, compareCoverage, detectionsAtRef, GitRefError, type CoverageDelta } from './delta.ts';
-export { computeCoverage, type CoverageModel, type SourcedDetection } from './model.ts';
+export { computeCoverage, describeProblem, type CoverageModel, type SourcedDetection } from './model.ts';
 export { renderLayer } from './render-layer.ts';
 
 export interface CoverageReports {

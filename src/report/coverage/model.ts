@@ -31,6 +31,18 @@ export interface CoverageProblem {
   technique: string;
   kind: 'revoked' | 'deprecated' | 'unknown' | 'tactic-mismatch';
   replacement?: string;
+  /** The tactic named by the detection, for 'tactic-mismatch'. */
+  tactic?: string;
+}
+
+/** One phrase for a problem, shared by the Markdown, the HTML and the CLI warning. */
+export function describeProblem(p: CoverageProblem): string {
+  switch (p.kind) {
+    case 'revoked': return `${p.technique} is revoked${p.replacement ? `; use ${p.replacement}` : ''}`;
+    case 'deprecated': return `${p.technique} is deprecated`;
+    case 'unknown': return `${p.technique} is not an ATT&CK Enterprise technique`;
+    case 'tactic-mismatch': return `${p.technique} does not belong to tactic ${p.tactic}`;
+  }
 }
 
 export interface CoverageModel {
@@ -69,7 +81,7 @@ export function computeCoverage(detections: readonly SourcedDetection[], platfor
       if (!t) problems.push({ detection: covering, technique: entry.technique, kind: 'unknown' });
       else if (t.revoked) problems.push({ detection: covering, technique: t.id, kind: 'revoked', ...(catalog.replacementOf(t.id) ? { replacement: catalog.replacementOf(t.id)!.id } : {}) });
       else if (t.deprecated) problems.push({ detection: covering, technique: t.id, kind: 'deprecated' });
-      else if (entry.tactic && !t.tactics.includes(entry.tactic)) problems.push({ detection: covering, technique: t.id, kind: 'tactic-mismatch' });
+      else if (entry.tactic && !t.tactics.includes(entry.tactic)) problems.push({ detection: covering, technique: t.id, kind: 'tactic-mismatch', tactic: entry.tactic });
     }
     const reason =
       detection.status === 'deprecated' ? 'deprecated'

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../../paths.ts';
 import type { CoverageDelta } from './delta.ts';
-import { matrixColumn, type CoverageModel } from './model.ts';
+import { describeProblem, matrixColumn, type CoverageModel } from './model.ts';
 
 export interface MatrixData {
   attackVersion: string;
@@ -36,7 +36,7 @@ export function matrixData(model: CoverageModel, delta?: CoverageDelta): MatrixD
     })),
     detections,
     cells,
-    problems: model.problems.map((p) => `${p.detection.name}: ${p.technique} is ${p.kind}${p.replacement ? ` (use ${p.replacement})` : ''}`),
+    problems: model.problems.map((p) => `${p.detection.name}: ${describeProblem(p)}`),
     notCounted: model.notCounted.map((n) => `${n.detection.name}: ${n.reason}`),
     delta: delta ?? null,
   };

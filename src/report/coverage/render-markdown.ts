@@ -1,6 +1,6 @@
 /** coverage.md: per-tactic summary, then technique → detections, status-aware, then problems and the delta. */
 import type { CoverageDelta } from './delta.ts';
-import { matrixColumn, type CoverageModel } from './model.ts';
+import { describeProblem, matrixColumn, type CoverageModel } from './model.ts';
 
 const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/\r?\n/g, ' ');
 
@@ -34,7 +34,7 @@ export function renderMarkdown(model: CoverageModel, delta?: CoverageDelta): str
   if (model.problems.length) {
     lines.push('', '## ATT&CK problems', '', 'These mappings are not counted as coverage:', '');
     for (const p of model.problems) {
-      lines.push(`- **${esc(p.detection.name)}** (${esc(p.detection.file)}): ${p.technique} is ${p.kind === 'tactic-mismatch' ? 'mapped to a tactic it does not belong to' : p.kind}${p.replacement ? `; use ${p.replacement}` : ''}`);
+      lines.push(`- **${esc(p.detection.name)}** (${esc(p.detection.file)}): ${describeProblem(p)}`);
     }
   }
   if (model.notCounted.length) {

@@ -108,6 +108,9 @@
           var subs = el('div', { 'class': 'subs hidden' });
           t.subs.forEach(function (s) { subs.appendChild(techniqueCell(s, tactic, true)); });
           group.appendChild(subs);
+          toggle.addEventListener('keydown', function (e) {
+            if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); e.stopPropagation(); toggle.click(); }
+          });
           toggle.addEventListener('click', function (e) {
             e.stopPropagation();
             subs.classList.toggle('hidden');
