@@ -45,3 +45,10 @@ describe('matches regex keeps RE2 semantics on the fast path', () => {
     expect(() => executeKql('print "ab" matches regex "a(?=b)"')).toThrow(/RE2/);
   });
 });
+
+describe('math functions', () => {
+  it('abs, round (half away from zero, to digits), pow, log10, sqrt; null in gives null out', () => {
+    const r = executeKql('print a = abs(-3), b = round(2.5), c = round(-2.5), d = round(1.2345, 2), e = pow(2, 10), f = log10(1000), g = sqrt(16.0), h = abs(long(null))');
+    expect(r.rows[0]).toEqual([3, 3, -3, 1.23, 1024, 3, 4, null]);
+  });
+});

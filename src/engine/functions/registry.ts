@@ -8,6 +8,7 @@ import { DATETIME_FUNCTIONS } from './datetime.ts';
 import { DYNAMIC_FUNCTIONS } from './dynamic.ts';
 import { IP_FUNCTIONS } from './ip.ts';
 import { LOGIC_FUNCTIONS } from './logic.ts';
+import { MATH_FUNCTIONS } from './math.ts';
 import { STRING_FUNCTIONS } from './strings.ts';
 
 export interface FunctionInfo {
@@ -23,4 +24,5 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
   ...DYNAMIC_FUNCTIONS,
   ...IP_FUNCTIONS,
   ...LOGIC_FUNCTIONS,
+  ...MATH_FUNCTIONS,
 };
