@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { executeKql } from '../../src/engine/index.ts';
+import { compileQuery, executeKql } from '../../src/engine/index.ts';
 
 const GEO = {
   columns: [{ name: 'network', type: 'string' as const }, { name: 'country', type: 'string' as const }, { name: 'city', type: 'string' as const }, { name: 'latitude', type: 'real' as const }],
@@ -50,5 +50,17 @@ describe('math functions', () => {
   it('abs, round (half away from zero, to digits), pow, log10, sqrt; null in gives null out', () => {
     const r = executeKql('print a = abs(-3), b = round(2.5), c = round(-2.5), d = round(1.2345, 2), e = pow(2, 10), f = log10(1000), g = sqrt(16.0), h = abs(long(null))');
     expect(r.rows[0]).toEqual([3, 3, -3, 1.23, 1024, 3, 4, null]);
+  });
+});
+
+describe('extend chains', () => {
+  it('a second extend grows the first one\'s rows without touching the base table or earlier trace samples', () => {
+    const T = { columns: [{ name: 'a', type: 'long' as const }], rows: [[1], [2]] };
+    const q = compileQuery('T | extend b = a * 2 | extend c = b + 1', { platform: 'defender', extraTables: { T: T.columns } });
+    const r = q.run({ now: '2024-01-01T00:00:00Z', tables: { T }, trace: true });
+    expect(r.rows).toEqual([[1, 2, 3], [2, 4, 5]]);
+    expect(T.rows).toEqual([[1], [2]]);
+    expect(r.trace!.find((t) => t.operator.startsWith('extend b'))!.sample).toEqual([[1, 2], [2, 4]]);
+    expect(q.run({ now: '2024-01-01T00:00:00Z', tables: { T } }).rows).toEqual([[1, 2, 3], [2, 4, 5]]);
   });
 });

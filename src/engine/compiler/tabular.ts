@@ -17,19 +17,22 @@ import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
 export interface CompiledTabular {
   plan: TabularPlan;
   columns: Column[];
+  /** The plan's rows are new arrays no one else holds (not a base table's or a let's), so a later extend may grow them in place. */
+  ownsRows?: boolean;
 }
 
 export function createTabularCompiler(ctx: CompileContext) {
   const scalars: ScalarCompiler = createScalarCompiler(ctx, { tabular: (node) => tabular(node) });
 
-  function traced(node: BridgeObject, name: string, inputPlan: TabularPlan, columns: Column[], rowsFn: RowsFn): CompiledTabular {
+  function traced(node: BridgeObject, name: string, inputPlan: TabularPlan, columns: Column[], rowsFn: RowsFn, ownsRows = false): CompiledTabular {
     const { line, column } = lineColumn(ctx.query, node.TextStart);
     return {
       columns,
+      ownsRows,
       plan: (rt) => {
         const input = inputPlan(rt);
         const rows = rowsFn(input.rows, rt);
-        rt.trace?.push({ operator: name, line, column, rowsIn: input.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3) });
+        rt.trace?.push({ operator: name, line, column, rowsIn: input.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) }); // copied: a later extend may grow rows in place
         return { columns, rows };
       },
     };
@@ -40,9 +43,9 @@ export function createTabularCompiler(ctx: CompileContext) {
     const out = columnsOfType(node.ResultType);
     const label = textOf(ctx, node).split('\n')[0]!.slice(0, 60);
     switch (k) {
-      case 'FilterOperator': return traced(node, label, input.plan, input.columns, compileWhere(node, input.columns, scalars));
-      case 'ExtendOperator': return traced(node, label, input.plan, out, compileExtend(ctx, node, input.columns, out, scalars));
-      case 'ProjectOperator': return traced(node, label, input.plan, out, compileProject(ctx, node, input.columns, out, scalars));
+      case 'FilterOperator': return traced(node, label, input.plan, input.columns, compileWhere(node, input.columns, scalars), input.ownsRows);
+      case 'ExtendOperator': return traced(node, label, input.plan, out, compileExtend(ctx, node, input.columns, out, scalars, input.ownsRows === true), true);
+      case 'ProjectOperator': return traced(node, label, input.plan, out, compileProject(ctx, node, input.columns, out, scalars), true);
       case 'ProjectAwayOperator': case 'ProjectRenameOperator': case 'ProjectReorderOperator': case 'ProjectKeepOperator':
         return traced(node, label, input.plan, out, compileReshape(ctx, node, input.columns, out));
       case 'DistinctOperator': return traced(node, label, input.plan, out, compileDistinct(ctx, node, input.columns, out, scalars));
@@ -63,7 +66,7 @@ export function createTabularCompiler(ctx: CompileContext) {
             const l = input.plan(rt);
             const r = right.plan(rt);
             const rows = join(l.rows, r.rows, rt);
-            rt.trace?.push({ operator: label, line, column, rowsIn: l.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3) });
+            rt.trace?.push({ operator: label, line, column, rowsIn: l.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) }); // copied: a later extend may grow rows in place
             return { columns: out, rows };
           },
         };
@@ -117,7 +120,7 @@ export function createTabularCompiler(ctx: CompileContext) {
         if (!map) mapping.set(table, (map = columns.map((c) => table.columns.findIndex((x) => x.name === c.name))));
         const identity = map.length === table.columns.length && map.every((j, i) => j === i);
         const rows = identity ? table.rows : table.rows.map((row) => map!.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])));
-        rt.trace?.push({ operator: name, line, column, rowsIn: table.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3) });
+        rt.trace?.push({ operator: name, line, column, rowsIn: table.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) }); // copied: a later extend may grow rows in place
         return { columns, rows };
       },
     };

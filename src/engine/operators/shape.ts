@@ -20,7 +20,8 @@ function columnPlan(out: Column[], sources: ({ copy: number } | { expr: Compiled
   return (rows, rt) => rows.map((row) => fns.map((f) => f(row, rt)));
 }
 
-export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+/** With `inPlace` (the input rows belong to this query stage alone, e.g. a previous extend's), rows grow in place instead of being copied. */
+export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler, inPlace = false): RowsFn {
   // Each extend item sees the columns defined by earlier items, so evaluate item by item on a growing row.
   let scope = new RowScope(input);
   const steps: { target: number; expr: CompiledScalar }[] = [];
@@ -48,7 +49,7 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
   return (rows, rt) => {
     const result = new Array<Value[]>(rows.length);
     for (let r = 0; r < rows.length; r++) {
-      const next = rows[r]!.slice();
+      const next = inPlace ? rows[r]! : rows[r]!.slice();
       for (let i = 0; i < fns.length; i++) {
         const v = fns[i]!(next, rt);
         if (targets[i] === next.length) next.push(v);
