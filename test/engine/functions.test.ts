@@ -64,3 +64,20 @@ describe('extend chains', () => {
     expect(q.run({ now: '2024-01-01T00:00:00Z', tables: { T } }).rows).toEqual([[1, 2, 3], [2, 4, 5]]);
   });
 });
+
+describe('lookup', () => {
+  const L = 'datatable(a:long, s:string)[1,"x",2,"y",3,"z"]';
+  const R = 'datatable(a:long, b:string)[1,"one",2,"two"]';
+  it('defaults to leftouter, drops the right key column, and keeps unmatched rows with typed nulls', () => {
+    const r = executeKql(`${L} | lookup (${R}) on a`);
+    expect(r.columns.map((c) => c.name)).toEqual(['a', 's', 'b']);
+    expect(r.rows).toEqual([[1, 'x', 'one'], [2, 'y', 'two'], [3, 'z', '']]);
+  });
+  it('kind=inner keeps matched rows only; $left/$right keys work', () => {
+    expect(executeKql(`${L} | lookup kind=inner (${R}) on a`).rows).toEqual([[1, 'x', 'one'], [2, 'y', 'two']]);
+    expect(executeKql(`${L} | lookup (datatable(k:long, b:string)[3,"three"]) on $left.a == $right.k`).rows).toEqual([[1, 'x', ''], [2, 'y', ''], [3, 'z', 'three']]);
+  });
+  it('refuses a non-key column clash loudly instead of guessing', () => {
+    expect(() => executeKql(`${L} | lookup (datatable(a:long, s:string)[1,"one"]) on a`)).toThrow(/not supported by the local engine: lookup output column s1/);
+  });
+});

@@ -56,6 +56,23 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'CountOperator': return traced(node, label, input.plan, out, (rows) => [[rows.length]]);
       case 'MvExpandOperator': return traced(node, label, input.plan, out, compileMvExpand(ctx, node, input.columns, out, scalars));
       case 'RenderOperator': case 'SerializeOperator': return input;
+      case 'LookupOperator': {
+        // Joined rows are left ++ right; the bound type drops the right-hand key columns, so output columns are
+        // picked by name (left first). A right column renamed by the binder (a clash) has no source: refused.
+        const right = tabular(node.Expression);
+        const join = compileJoin(ctx, node, input.columns, right.columns, [...input.columns, ...right.columns], scalars, true);
+        const sources = out.map((c) => {
+          const l = input.columns.findIndex((x) => x.name === c.name);
+          const r = right.columns.findIndex((x) => x.name === c.name);
+          if (l < 0 && r < 0) unsupported(ctx, node, `lookup output column ${c.name}`);
+          return l >= 0 ? l : input.columns.length + r;
+        });
+        return {
+          columns: out,
+          ownsRows: true,
+          plan: (rt) => ({ columns: out, rows: join(input.plan(rt).rows, right.plan(rt).rows, rt).map((row) => sources.map((i) => row[i])) }),
+        };
+      }
       case 'JoinOperator': {
         const right = tabular(node.Expression);
         const join = compileJoin(ctx, node, input.columns, right.columns, out, scalars);

@@ -10,7 +10,7 @@ import { keyOf, type Column, type Value } from '../values/types.ts';
 
 const KINDS = new Set(['innerunique', 'inner', 'leftouter', 'rightouter', 'fullouter', 'leftanti', 'anti', 'leftantisemi', 'rightanti', 'rightantisemi', 'leftsemi', 'rightsemi']);
 
-export function joinKind(ctx: CompileContext, node: BridgeObject): string {
+export function joinKind(ctx: CompileContext, node: BridgeObject, defaultKind = 'innerunique'): string {
   for (const p of listItems(node.Parameters)) {
     if (String(p.Name?.SimpleName ?? '').toLowerCase() === 'kind') {
       const value = textOf(ctx, p.Expression).trim().toLowerCase();
@@ -19,12 +19,14 @@ export function joinKind(ctx: CompileContext, node: BridgeObject): string {
     }
     unsupported(ctx, p, `join parameter ${textOf(ctx, p)}`);
   }
-  return 'innerunique';
+  return defaultKind;
 }
 
-export function compileJoin(ctx: CompileContext, node: BridgeObject, left: Column[], right: Column[], outColumns: Column[], scalars: ScalarCompiler): (l: Value[][], r: Value[][], rt: Runtime) => Value[][] {
-  const joinKindName = joinKind(ctx, node);
-  const clause = node.ConditionClause;
+export function compileJoin(ctx: CompileContext, node: BridgeObject, left: Column[], right: Column[], outColumns: Column[], scalars: ScalarCompiler, lookup = false): (l: Value[][], r: Value[][], rt: Runtime) => Value[][] {
+  // lookup is a join whose default kind is leftouter (only leftouter and inner are allowed) with a LookupClause.
+  const joinKindName = joinKind(ctx, node, lookup ? 'leftouter' : 'innerunique');
+  if (lookup && joinKindName !== 'leftouter' && joinKindName !== 'inner') unsupported(ctx, node, `lookup kind=${joinKindName}`);
+  const clause = lookup ? node.LookupClause : node.ConditionClause;
   if (kind(clause) !== 'JoinOnClause') unsupported(ctx, clause, 'join … where');
   const leftScope = new RowScope(left);
   const rightScope = new RowScope(right);
@@ -70,7 +72,7 @@ export function compileJoin(ctx: CompileContext, node: BridgeObject, left: Colum
   const leftOnly = ['leftanti', 'leftsemi'].includes(joinKindName);
   const rightOnly = ['rightanti', 'rightsemi'].includes(joinKindName);
   const expected = leftOnly ? left.length : rightOnly ? right.length : left.length + right.length;
-  if (expected !== outColumns.length) unsupported(ctx, node, `join output shape (${expected} vs ${outColumns.length})`);
+  if (!lookup && expected !== outColumns.length) unsupported(ctx, node, `join output shape (${expected} vs ${outColumns.length})`);
 
   return (leftRows, rightRows) => {
     let lrows = leftRows;
