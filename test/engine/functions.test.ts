@@ -81,3 +81,15 @@ describe('lookup', () => {
     expect(() => executeKql(`${L} | lookup (datatable(a:long, s:string)[1,"one"]) on a`)).toThrow(/not supported by the local engine: lookup output column s1/);
   });
 });
+
+describe('parse (simple kind)', () => {
+  it('captures typed columns between literals, skips with *, and leaves empty/null columns when the text does not match', () => {
+    const r = executeKql('datatable(s:string)["user=bob id=42 ok", "nothing"] | parse s with "user=" user " id=" id:long " " rest');
+    expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['s:string', 'user:string', 'id:long', 'rest:string']);
+    expect(r.rows).toEqual([['user=bob id=42 ok', 'bob', 42, 'ok'], ['nothing', '', null, '']]);
+    expect(executeKql('datatable(s:string)["a: 1, b: x"] | parse s with * "b: " b').rows).toEqual([['a: 1, b: x', 'x']]);
+  });
+  it('refuses kind=regex loudly', () => {
+    expect(() => executeKql('datatable(s:string)["a"] | parse kind=regex s with "(.*)" x')).toThrow(/not supported by the local engine: parse kind=regex/);
+  });
+});

@@ -12,6 +12,7 @@ import { compileSummarize } from '../operators/summarize.ts';
 import { fromInput, type Column, type Table, type Value } from '../values/types.ts';
 import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type CompileContext, type Runtime, type TabularPlan } from './context.ts';
 import { compileInvoke } from '../operators/invoke.ts';
+import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
 
 export interface CompiledTabular {
@@ -88,6 +89,7 @@ export function createTabularCompiler(ctx: CompileContext) {
           },
         };
       }
+      case 'ParseOperator': return traced(node, label, input.plan, out, compileParse(ctx, node, input.columns, out, scalars), true);
       case 'InvokeOperator': return traced(node, label, input.plan, out, compileInvoke(ctx, node, input.columns, out));
       case 'UnionOperator': {
         const legs = listItems(node.Expressions);
