@@ -1,5 +1,6 @@
 /** Kusto's string operator semantics: term matching for `has`, case rules, regex via RE2. */
 import { RE2JS } from 're2js';
+import { EngineError } from '../errors.ts';
 
 const WORD = /[\p{L}\p{N}]/u;
 const isWordChar = (c: string | undefined) => c !== undefined && WORD.test(c);
@@ -47,7 +48,7 @@ export function re2(pattern: string): RE2JS {
     try {
       re = RE2JS.compile(pattern);
     } catch (err) {
-      throw new Error(`invalid regular expression ${JSON.stringify(pattern)} (RE2 syntax: no lookarounds or backreferences): ${(err as Error).message}`);
+      throw new EngineError(`invalid regular expression ${JSON.stringify(pattern)} (RE2 syntax: no lookarounds or backreferences): ${(err as Error).message}`);
     }
     if (regexCache.size > 1000) regexCache.clear();
     regexCache.set(pattern, re);
