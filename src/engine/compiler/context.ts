@@ -34,6 +34,15 @@ export interface CompiledScalar {
 
 export type TabularPlan = (rt: Runtime) => Table;
 
+/**
+ * Receives a stage's output rows one at a time. Returning false asks the producer to stop (take/limit has
+ * enough rows). Rows of a `transient` stage are scratch arrays reused for the next row: copy one to keep it.
+ */
+export type Emit = (row: Value[]) => boolean | void;
+
+/** Per run, turns the downstream emit into the function this stage's input rows are pushed into. */
+export type RowStep = (rt: Runtime, emit: Emit) => Emit;
+
 export type Binding =
   | { kind: 'scalar'; expr: CompiledScalar }
   | { kind: 'tabular'; plan: TabularPlan; columns: Column[] }
@@ -64,6 +73,8 @@ export class RowScope {
 
 export interface CompileContext {
   query: string;
+  /** The query's syntax root (whole-query analyses such as compiler/lazy-json.ts). */
+  root?: BridgeObject;
   env: Env;
   /** Names of kinds, for messages. */
   kindName: (kind: number) => string;

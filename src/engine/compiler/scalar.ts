@@ -2,6 +2,7 @@
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
+import { LazyJson } from '../values/lazy-json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
 import { hasPrefix, hasSuffix, hasTerm, regexTester } from '../values/strings.ts';
@@ -345,6 +346,12 @@ function sameScalar(v: unknown, x: Value): boolean {
 /** Dynamic member access: bag property, array index (negative from the end); anything else → null. */
 export function member(base: Value, key: Value): unknown {
   if (base === null || base === undefined) return null;
+  if (base instanceof LazyJson) {
+    const v = base.member(String(key));
+    if (v !== undefined) return v;
+    base = base.value();
+    if (base === null) return null;
+  }
   if (typeof base === 'string') {
     if (!/^\s*[[{]/.test(base)) return null;
     try {
@@ -358,9 +365,10 @@ export function member(base: Value, key: Value): unknown {
     const i = key < 0 ? base.length + key : key;
     return base[i] ?? null;
   }
-  if (typeof base === 'object') {
-    const v = (base as Record<string, unknown>)[String(key)];
-    return v === undefined ? null : v;
+  if (typeof base === 'object' && base !== null) {
+    // Own properties only: a bag has no "constructor" or "toString" member.
+    const k = String(key);
+    return Object.hasOwn(base, k) ? ((base as Record<string, unknown>)[k] ?? null) : null;
   }
   return null;
 }

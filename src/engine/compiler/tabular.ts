@@ -10,33 +10,90 @@ import { compileSort, compileTake, compileTop } from '../operators/order.ts';
 import { compileDistinct, compileExtend, compileMvExpand, compileProject, compileReshape, compileWhere, type RowsFn } from '../operators/shape.ts';
 import { compileSummarize } from '../operators/summarize.ts';
 import { fromInput, type Column, type Table, type Value } from '../values/types.ts';
-import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type CompileContext, type Runtime, type TabularPlan } from './context.ts';
+import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type CompileContext, type Emit, type RowStep, type Runtime, type StageTrace, type TabularPlan } from './context.ts';
 import { compileInvoke } from '../operators/invoke.ts';
 import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
+import { LazyJson } from '../values/lazy-json.ts';
 
 export interface CompiledTabular {
-  plan: TabularPlan;
   columns: Column[];
-  /** The plan's rows are new arrays no one else holds (not a base table's or a let's), so a later extend may grow them in place. */
-  ownsRows?: boolean;
+  /** Runs the stage and pushes its rows into emit, in order, until emit returns false. */
+  source: (rt: Runtime, emit: Emit) => void;
+  /**
+   * The pushed rows are scratch arrays reused for the next row (see Emit): a consumer that keeps one copies its
+   * first `columns.length` values (a later extend may have grown the scratch in place).
+   */
+  transient: boolean;
+  /** All rows as one table (copies of transient rows). */
+  plan: TabularPlan;
+}
+
+function tabularOf(columns: Column[], transient: boolean, source: (rt: Runtime, emit: Emit) => void): CompiledTabular {
+  return {
+    columns,
+    transient,
+    source,
+    plan: (rt) => {
+      const rows: Value[][] = [];
+      const width = columns.length;
+      source(rt, transient ? (row) => { rows.push(row.slice(0, width)); } : (row) => { rows.push(row); });
+      return { columns, rows };
+    },
+  };
+}
+
+/** A copy of a row for a trace, with lazily parsed JSON shown as its value. */
+function sampleOf(row: Value[], width: number): Value[] {
+  const copy = row.slice(0, width);
+  for (let i = 0; i < width; i++) if (copy[i] instanceof LazyJson) copy[i] = (copy[i] as LazyJson).value();
+  return copy;
+}
+
+/** Pushes a table's rows, stopping when asked. */
+function pushAll(rows: Value[][], emit: Emit): void {
+  for (let i = 0; i < rows.length; i++) if (emit(rows[i]!) === false) return;
+}
+
+/** A stage computed as a whole table (datatable, print, range, a let's memoised result). */
+function fromPlan(columns: Column[], plan: TabularPlan): CompiledTabular {
+  return { columns, transient: false, plan, source: (rt, emit) => pushAll(plan(rt).rows, emit) };
 }
 
 export function createTabularCompiler(ctx: CompileContext) {
   const scalars: ScalarCompiler = createScalarCompiler(ctx, { tabular: (node) => tabular(node) });
 
-  function traced(node: BridgeObject, name: string, inputPlan: TabularPlan, columns: Column[], rowsFn: RowsFn, ownsRows = false): CompiledTabular {
-    const { line, column } = lineColumn(ctx.query, node.TextStart);
-    return {
-      columns,
-      ownsRows,
-      plan: (rt) => {
-        const input = inputPlan(rt);
-        const rows = rowsFn(input.rows, rt);
-        rt.trace?.push({ operator: name, line, column, rowsIn: input.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) }); // copied: a later extend may grow rows in place
-        return { columns, rows };
-      },
-    };
+  const newTrace = (node: BridgeObject, operator: string): StageTrace => ({ operator, ...lineColumn(ctx.query, node.TextStart), rowsIn: 0, rowsOut: 0, sample: [] });
+
+  /**
+   * A row-at-a-time stage (where, extend, project…): no intermediate tables, so a chain of them costs one pass.
+   * With tracing on, rows in and out and the first output rows are counted as they flow.
+   */
+  function streamed(node: BridgeObject, name: string, input: CompiledTabular, columns: Column[], step: RowStep, transient: boolean): CompiledTabular {
+    return tabularOf(columns, transient, (rt, emit) => {
+      if (!rt.trace) return input.source(rt, step(rt, emit));
+      const entry = newTrace(node, name);
+      const inner = step(rt, (row) => {
+        entry.rowsOut++;
+        if (entry.sample!.length < 3) entry.sample!.push(sampleOf(row, columns.length));
+        return emit(row);
+      });
+      input.source(rt, (row) => {
+        entry.rowsIn++;
+        return inner(row);
+      });
+      rt.trace.push(entry);
+    });
+  }
+
+  /** A stage that needs all its input first (sort, top, join…); its output rows are its own arrays. */
+  function blocking(node: BridgeObject, name: string, input: CompiledTabular, columns: Column[], rowsFn: RowsFn): CompiledTabular {
+    return tabularOf(columns, false, (rt, emit) => {
+      const inRows = input.plan(rt).rows;
+      const rows = rowsFn(inRows, rt);
+      rt.trace?.push({ ...newTrace(node, name), rowsIn: inRows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => sampleOf(r, columns.length)) });
+      pushAll(rows, emit);
+    });
   }
 
   function operator(node: BridgeObject, input: CompiledTabular): CompiledTabular {
@@ -44,18 +101,34 @@ export function createTabularCompiler(ctx: CompileContext) {
     const out = columnsOfType(node.ResultType);
     const label = textOf(ctx, node).split('\n')[0]!.slice(0, 60);
     switch (k) {
-      case 'FilterOperator': return traced(node, label, input.plan, input.columns, compileWhere(node, input.columns, scalars), input.ownsRows);
-      case 'ExtendOperator': return traced(node, label, input.plan, out, compileExtend(ctx, node, input.columns, out, scalars, input.ownsRows === true), true);
-      case 'ProjectOperator': return traced(node, label, input.plan, out, compileProject(ctx, node, input.columns, out, scalars), true);
+      case 'FilterOperator': return streamed(node, label, input, input.columns, compileWhere(node, input.columns, scalars), input.transient);
+      case 'ExtendOperator': return streamed(node, label, input, out, compileExtend(ctx, node, input.columns, out, scalars, input.transient), true);
+      case 'ProjectOperator': return streamed(node, label, input, out, compileProject(ctx, node, input.columns, out, scalars), true);
       case 'ProjectAwayOperator': case 'ProjectRenameOperator': case 'ProjectReorderOperator': case 'ProjectKeepOperator':
-        return traced(node, label, input.plan, out, compileReshape(ctx, node, input.columns, out));
-      case 'DistinctOperator': return traced(node, label, input.plan, out, compileDistinct(ctx, node, input.columns, out, scalars));
-      case 'SummarizeOperator': return traced(node, label, input.plan, out, compileSummarize(ctx, node, input.columns, out, scalars));
-      case 'SortOperator': return traced(node, label, input.plan, input.columns, compileSort(ctx, node, input.columns, scalars));
-      case 'TopOperator': return traced(node, label, input.plan, input.columns, compileTop(ctx, node, input.columns, scalars));
-      case 'TakeOperator': return traced(node, label, input.plan, input.columns, compileTake(node, scalars));
-      case 'CountOperator': return traced(node, label, input.plan, out, (rows) => [[rows.length]]);
-      case 'MvExpandOperator': return traced(node, label, input.plan, out, compileMvExpand(ctx, node, input.columns, out, scalars));
+        return streamed(node, label, input, out, compileReshape(ctx, node, input.columns, out), true);
+      case 'DistinctOperator': return streamed(node, label, input, out, compileDistinct(ctx, node, input.columns, out, scalars), true);
+      case 'SummarizeOperator': {
+        const summarize = compileSummarize(ctx, node, input.columns, out, scalars, input.transient);
+        return tabularOf(out, false, (rt, emit) => {
+          const run = summarize(rt);
+          let rowsIn = 0;
+          input.source(rt, rt.trace ? (row) => { rowsIn++; run.add(row); } : (row) => { run.add(row); });
+          const rows = run.finish();
+          rt.trace?.push({ ...newTrace(node, label), rowsIn, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) });
+          pushAll(rows, emit);
+        });
+      }
+      case 'CountOperator':
+        return tabularOf(out, false, (rt, emit) => {
+          let n = 0;
+          input.source(rt, () => { n++; });
+          rt.trace?.push({ ...newTrace(node, label), rowsIn: n, rowsOut: 1, sample: [[n]] });
+          emit([n]);
+        });
+      case 'SortOperator': return blocking(node, label, input, input.columns, compileSort(ctx, node, input.columns, scalars));
+      case 'TopOperator': return blocking(node, label, input, input.columns, compileTop(ctx, node, input.columns, scalars));
+      case 'TakeOperator': return streamed(node, label, input, input.columns, compileTake(node, scalars), input.transient);
+      case 'MvExpandOperator': return streamed(node, label, input, out, compileMvExpand(ctx, node, input.columns, out, scalars), false);
       case 'RenderOperator': case 'SerializeOperator': return input;
       case 'LookupOperator': {
         // Joined rows are left ++ right; the bound type drops the right-hand key columns, so output columns are
@@ -68,29 +141,15 @@ export function createTabularCompiler(ctx: CompileContext) {
           if (l < 0 && r < 0) unsupported(ctx, node, `lookup output column ${c.name}`);
           return l >= 0 ? l : input.columns.length + r;
         });
-        return {
-          columns: out,
-          ownsRows: true,
-          plan: (rt) => ({ columns: out, rows: join(input.plan(rt).rows, right.plan(rt).rows, rt).map((row) => sources.map((i) => row[i])) }),
-        };
+        return blocking(node, label, input, out, (rows, rt) => join(rows, right.plan(rt).rows, rt).map((row) => sources.map((i) => row[i])));
       }
       case 'JoinOperator': {
         const right = tabular(node.Expression);
         const join = compileJoin(ctx, node, input.columns, right.columns, out, scalars);
-        const { line, column } = lineColumn(ctx.query, node.TextStart);
-        return {
-          columns: out,
-          plan: (rt) => {
-            const l = input.plan(rt);
-            const r = right.plan(rt);
-            const rows = join(l.rows, r.rows, rt);
-            rt.trace?.push({ operator: label, line, column, rowsIn: l.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) }); // copied: a later extend may grow rows in place
-            return { columns: out, rows };
-          },
-        };
+        return blocking(node, label, input, out, (rows, rt) => join(rows, right.plan(rt).rows, rt));
       }
-      case 'ParseOperator': return traced(node, label, input.plan, out, compileParse(ctx, node, input.columns, out, scalars), true);
-      case 'InvokeOperator': return traced(node, label, input.plan, out, compileInvoke(ctx, node, input.columns, out));
+      case 'ParseOperator': return streamed(node, label, input, out, compileParse(ctx, node, input.columns, out, scalars), false);
+      case 'InvokeOperator': return streamed(node, label, input, out, compileInvoke(ctx, node, input.columns, out), false);
       case 'UnionOperator': {
         const legs = listItems(node.Expressions);
         return union(node, out, [input, ...legs.map((e: BridgeObject) => tabular(e))], [null, ...legs]);
@@ -117,41 +176,51 @@ export function createTabularCompiler(ctx: CompileContext) {
       return k === 'NameReference' ? String(leg.Name.SimpleName) : k === 'FunctionCallExpression' ? String(leg.Name.SimpleName) : `union_arg${i}`;
     });
     const maps = parts.map((p) => out.map((c) => (c.name === sourceColumn ? -2 : p.columns.findIndex((x) => x.name === c.name || (`${x.name}_${x.type}` === c.name && x.type === c.type)))));
-    return {
-      columns: out,
-      plan: (rt) => ({
-        columns: out,
-        rows: parts.flatMap((p, i) => p.plan(rt).rows.map((row) => maps[i]!.map((j, c) => (j === -2 ? labels[i] : j < 0 ? (out[c]!.type === 'string' ? '' : null) : row[j])))),
-      }),
-    };
+    const empty = out.map((c) => (c.type === 'string' ? '' : null));
+    return tabularOf(out, false, (rt, emit) => {
+      for (let i = 0; i < parts.length; i++) {
+        const map = maps[i]!;
+        let stopped = false;
+        parts[i]!.source(rt, (row) => {
+          stopped = emit(map.map((j, c) => (j === -2 ? labels[i] : j < 0 ? empty[c] : row[j]))) === false;
+          return !stopped;
+        });
+        if (stopped) return;
+      }
+    });
   }
 
   function tableReference(node: BridgeObject, name: string): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
-    const mapping = new WeakMap<Table, number[]>();
+    const mapping = new WeakMap<Table, number[] | null>();
     const { line, column } = lineColumn(ctx.query, node.TextStart);
-    return {
-      columns,
-      plan: (rt) => {
-        const table = rt.tables[name];
-        if (!table) throw new EngineError(`the query reads table ${name}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
-        let map = mapping.get(table);
-        if (!map) mapping.set(table, (map = columns.map((c) => table.columns.findIndex((x) => x.name === c.name))));
-        const identity = map.length === table.columns.length && map.every((j, i) => j === i);
-        const rows = identity ? table.rows : table.rows.map((row) => map!.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])));
-        rt.trace?.push({ operator: name, line, column, rowsIn: table.rows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) }); // copied: a later extend may grow rows in place
-        return { columns, rows };
-      },
-    };
+    const empty = columns.map((c) => (c.type === 'string' ? '' : null));
+    return tabularOf(columns, false, (rt, emit) => {
+      const table = rt.tables[name];
+      if (!table) throw new EngineError(`the query reads table ${name}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
+      let map = mapping.get(table);
+      if (map === undefined) {
+        const m = columns.map((c) => table.columns.findIndex((x) => x.name === c.name));
+        // null: the table is already laid out as the bound schema, rows pass as they are.
+        mapping.set(table, (map = m.length === table.columns.length && m.every((j, i) => j === i) ? null : m));
+      }
+      const entry = rt.trace ? newTrace(node, name) : null;
+      let pushed = 0;
+      const target: Emit = entry ? (row) => { pushed++; if (entry.sample!.length < 3) entry.sample!.push(row.slice()); return emit(row); } : emit;
+      if (map === null) pushAll(table.rows, target);
+      else {
+        const m = map;
+        for (const row of table.rows) if (target(m.map((j, i) => (j < 0 ? empty[i] : row[j]))) === false) break;
+      }
+      if (entry) rt.trace!.push({ ...entry, rowsIn: pushed, rowsOut: pushed });
+    });
   }
 
   function dataTable(node: BridgeObject): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const values = listItems(node.Values).map((v: BridgeObject) => scalars.scalar(v, new RowScope([])));
     if (values.length % Math.max(1, columns.length) !== 0) unsupported(ctx, node, 'datatable with a partial row');
-    return {
-      columns,
-      plan: (rt) => {
+    return fromPlan(columns, (rt) => {
         const rows: Value[][] = [];
         for (let i = 0; i < values.length; i += columns.length) {
           rows.push(columns.map((c, j) => {
@@ -161,17 +230,14 @@ export function createTabularCompiler(ctx: CompileContext) {
           }));
         }
         return { columns, rows };
-      },
-    };
+    });
   }
 
   function externalData(node: BridgeObject): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const urls = listItems(node.URIs).map((u: BridgeObject) => String(u.LiteralValue ?? textOf(ctx, u)));
     const { line, column } = lineColumn(ctx.query, node.TextStart);
-    return {
-      columns,
-      plan: (rt) => {
+    return fromPlan(columns, (rt) => {
         const rows: Value[][] = [];
         for (const url of urls) {
           const table = rt.externaldata[url];
@@ -182,23 +248,20 @@ export function createTabularCompiler(ctx: CompileContext) {
           rows.push(...table.rows.map((row) => (single ? [row[0]] : map.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])))));
         }
         return { columns, rows };
-      },
-    };
+    });
   }
 
   function print(node: BridgeObject): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const exprs = listItems(node.Expressions).map((e: BridgeObject) => scalars.scalar(kind(e) === 'SimpleNamedExpression' ? e.Expression : e, new RowScope([])));
-    return { columns, plan: (rt) => ({ columns, rows: [exprs.map((e) => e.fn([], rt))] }) };
+    return fromPlan(columns, (rt) => ({ columns, rows: [exprs.map((e) => e.fn([], rt))] }));
   }
 
   function range(node: BridgeObject): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const scope = new RowScope([]);
     const [from, to, step] = [node.From, node.To, node.Step].map((n: BridgeObject) => scalars.scalar(n, scope));
-    return {
-      columns,
-      plan: (rt) => {
+    return fromPlan(columns, (rt) => {
         const a = from!.fn([], rt) as number;
         const b = to!.fn([], rt) as number;
         const s = step!.fn([], rt) as number;
@@ -206,8 +269,7 @@ export function createTabularCompiler(ctx: CompileContext) {
         if (s > 0) for (let v = a; v <= b && rows.length < 10_000_000; v += s) rows.push([v]);
         else if (s < 0) for (let v = a; v >= b && rows.length < 10_000_000; v += s) rows.push([v]);
         return { columns, rows };
-      },
-    };
+    });
   }
 
   /** A let-declared function returning a table: its body is compiled with parameters bound to the arguments. */
@@ -261,7 +323,7 @@ export function createTabularCompiler(ctx: CompileContext) {
         const binding = ctx.env.get(name);
         if (binding?.kind === 'tabular') {
           const { plan, columns } = binding;
-          return { columns, plan: (rt) => { if (!rt.memo.has(plan)) rt.memo.set(plan, plan(rt)); return rt.memo.get(plan) as Table; } };
+          return fromPlan(columns, (rt) => { if (!rt.memo.has(plan)) rt.memo.set(plan, plan(rt)); return rt.memo.get(plan) as Table; });
         }
         if (binding?.kind === 'function') return userTabularCall({ ...node, ArgumentList: { Expressions: null } }, binding);
         return tableReference(node, name);

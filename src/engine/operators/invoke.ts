@@ -5,12 +5,11 @@
  * column. Output columns come from the bound type (the input's, then the fixture's).
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
-import { kind, listItems, textOf, unsupported, type CompileContext } from '../compiler/context.ts';
+import { kind, listItems, textOf, unsupported, type CompileContext, type RowStep } from '../compiler/context.ts';
 import { EngineError, lineColumn } from '../errors.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
-import type { RowsFn } from './shape.ts';
 
-export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowsFn {
+export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowStep {
   const call = node.Function;
   if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, node, `invoke ${textOf(ctx, call)}`);
   const name = String(call.Name.SimpleName);
@@ -21,7 +20,7 @@ export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Co
     keyName = String(args[0].LiteralValue);
   }
   const { line, column } = lineColumn(ctx.query, node.TextStart);
-  return (rows, rt) => {
+  return (rt, emit) => {
     const fixture = rt.tables[name];
     if (!fixture) throw new EngineError(`invoke ${name}() needs a fixture table named '${name}'`, line, column);
     const fixtureKey = keyName ?? fixture.columns[0]!.name;
@@ -36,9 +35,9 @@ export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Co
       if (fromFixture >= 0 && fromFixture !== fk) return { fixture: true, at: fromFixture, empty: c.type === 'string' ? '' : null };
       return { fixture: false, at: input.findIndex((x) => x.name === c.name), empty: c.type === 'string' ? '' : null };
     });
-    return rows.map((row) => {
+    return (row) => {
       const hit = byKey.get(keyOf(row[ik]));
-      return sources.map((s) => (s.fixture ? (hit ? hit[s.at] : s.empty) : s.at >= 0 ? row[s.at] : s.empty));
-    });
+      return emit(sources.map((s) => (s.fixture ? (hit ? hit[s.at] : s.empty) : s.at >= 0 ? row[s.at] : s.empty)));
+    };
   };
 }

@@ -1,6 +1,6 @@
 /** sort / order, top, take / limit. */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
-import { listItems, textOf, type CompileContext, type Runtime, RowScope } from '../compiler/context.ts';
+import { listItems, textOf, type CompileContext, type RowStep, type Runtime, RowScope } from '../compiler/context.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { compareValues, type Column, type Value } from '../values/types.ts';
 import type { RowsFn } from './shape.ts';
@@ -57,7 +57,17 @@ export function compileTop(ctx: CompileContext, node: BridgeObject, input: Colum
   return (rows, rt) => sort(rows, rt).slice(0, Math.max(0, Number(count.fn([], rt) ?? 0)));
 }
 
-export function compileTake(node: BridgeObject, scalars: ScalarCompiler): RowsFn {
+/** take/limit streams: once it has its rows it tells the producers to stop reading. */
+export function compileTake(node: BridgeObject, scalars: ScalarCompiler): RowStep {
   const count = scalars.scalar(node.Expression, new RowScope([]));
-  return (rows, rt) => rows.slice(0, Math.max(0, Number(count.fn([], rt) ?? 0)));
+  return (rt, emit) => {
+    const limit = Math.max(0, Number(count.fn([], rt) ?? 0));
+    let taken = 0;
+    return (row) => {
+      if (taken >= limit) return false;
+      taken++;
+      const more = emit(row);
+      return taken >= limit ? false : more;
+    };
+  };
 }

@@ -5,14 +5,13 @@
  * kind=relaxed are refused.
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
-import { kind, listItems, textOf, unsupported, type CompileContext, RowScope } from '../compiler/context.ts';
+import { kind, listItems, textOf, unsupported, type CompileContext, type RowStep, RowScope } from '../compiler/context.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { fromInput, toKustoString, type Column, type Value } from '../values/types.ts';
-import type { RowsFn } from './shape.ts';
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-export function compileParse(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+export function compileParse(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowStep {
   for (const p of listItems(node.Parameters)) {
     const value = textOf(ctx, p.Expression).trim().toLowerCase();
     if (String(p.Name?.SimpleName ?? '').toLowerCase() !== 'kind' || value !== 'simple') unsupported(ctx, p, `parse ${textOf(ctx, p)}`);
@@ -49,8 +48,8 @@ export function compileParse(ctx: CompileContext, node: BridgeObject, input: Col
       return null;
     }
   };
-  return (rows, rt) => rows.map((row) => {
+  return (rt, emit) => (row) => {
     const m = re.exec(toKustoString(source.fn(row, rt), source.type));
-    return sources.map((src, c) => (src >= 0 ? row[src] : convert(m ? m[-src] : undefined, out[c]!.type)));
-  });
+    return emit(sources.map((src, c) => (src >= 0 ? row[src] : convert(m ? m[-src] : undefined, out[c]!.type))));
+  };
 }

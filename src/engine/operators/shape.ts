@@ -1,27 +1,42 @@
 /** Operators that filter rows or reshape columns: where, extend, project*, distinct, mv-expand. */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
-import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
+import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Emit, type RowStep, type Runtime, RowScope } from '../compiler/context.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { cast } from '../functions/logic.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
+import { LazyJson } from '../values/lazy-json.ts';
+import { parseJson } from '../functions/dynamic.ts';
+import { memberOnlyColumn, stringJsonParseArgument } from '../compiler/lazy-json.ts';
 
+/** A blocking stage: all input rows in, all output rows out (sort, top, summarize, join). */
 export type RowsFn = (rows: Value[][], rt: Runtime) => Value[][];
 
 const declaredName = (ctx: CompileContext, n: BridgeObject) => String(n.Name?.SimpleName ?? textOf(ctx, n.Name)).trim().replace(/^\['|'\]$|^\["|"\]$/g, '');
 
-export function compileWhere(node: BridgeObject, input: Column[], scalars: ScalarCompiler): RowsFn {
+export function compileWhere(node: BridgeObject, input: Column[], scalars: ScalarCompiler): RowStep {
   const cond = scalars.scalar(node.Condition, new RowScope(input)).fn;
-  return (rows, rt) => rows.filter((row) => cond(row, rt) === true);
+  return (rt, emit) => (row) => (cond(row, rt) === true ? emit(row) : undefined);
 }
 
-/** Computes each output column either by copying an input column or from an expression. */
-function columnPlan(out: Column[], sources: ({ copy: number } | { expr: CompiledScalar })[]): RowsFn {
+/** Computes each output column either by copying an input column or from an expression, into one scratch row per run. */
+function columnStep(out: Column[], sources: ({ copy: number } | { expr: CompiledScalar })[]): RowStep {
   const fns = sources.map((s, i) => ('copy' in s ? (row: Value[]) => row[s.copy] : (row: Value[], rt: Runtime) => cast(s.expr.fn(row, rt), s.expr.type, out[i]!.type)));
-  return (rows, rt) => rows.map((row) => fns.map((f) => f(row, rt)));
+  const width = fns.length;
+  return (rt, emit) => {
+    const scratch: Value[] = [];
+    return (row) => {
+      for (let i = 0; i < width; i++) scratch[i] = fns[i]!(row, rt);
+      return emit(scratch);
+    };
+  };
 }
 
-/** With `inPlace` (the input rows belong to this query stage alone, e.g. a previous extend's), rows grow in place instead of being copied. */
-export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler, inPlace = false): RowsFn {
+/**
+ * Extend writes its columns into a scratch row reused for every input row. When the input rows are themselves
+ * scratch rows of an earlier stage (`transientInput`: an extend or project that rewrites all its slots for each
+ * row), they are grown in place; otherwise (base tables, let results) the row is first copied.
+ */
+export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler, transientInput: boolean): RowStep {
   // Each extend item sees the columns defined by earlier items, so evaluate item by item on a growing row.
   let scope = new RowScope(input);
   const steps: { target: number; expr: CompiledScalar }[] = [];
@@ -29,9 +44,10 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
   const fresh = () => out.find((c) => !columns.some((x) => x.name === c.name))!;
   for (const item of listItems(node.Expressions)) {
     const isNamed = kind(item) === 'SimpleNamedExpression';
-    const expr = scalars.scalar(isNamed ? item.Expression : item, scope);
     const name = isNamed ? declaredName(ctx, item) : fresh()?.name;
     if (!name) unsupported(ctx, item, 'extend column naming');
+    const jsonText = isNamed && ctx.root ? stringJsonParseArgument(item.Expression, (n) => ctx.env.get(n)?.kind === 'function') : null;
+    const expr = jsonText && memberOnlyColumn(ctx.root, node, name) ? lazyJsonColumn(scalars.scalar(jsonText, scope)) : scalars.scalar(isNamed ? item.Expression : item, scope);
     let target = columns.findIndex((c) => c.name === name);
     const type = out.find((c) => c.name === name)?.type ?? expr.type;
     if (target < 0) {
@@ -46,22 +62,38 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
   // New columns are appended in order, so push keeps the row a packed array (faster than presizing with holes).
   const fns = steps.map((s) => s.expr.fn);
   const targets = steps.map((s) => s.target);
-  return (rows, rt) => {
-    const result = new Array<Value[]>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const next = inPlace ? rows[r]! : rows[r]!.slice();
-      for (let i = 0; i < fns.length; i++) {
-        const v = fns[i]!(next, rt);
-        if (targets[i] === next.length) next.push(v);
-        else next[targets[i]!] = v;
-      }
-      result[r] = next;
+  const width = input.length;
+  const compute = (next: Value[], rt: Runtime) => {
+    for (let i = 0; i < fns.length; i++) {
+      const v = fns[i]!(next, rt);
+      if (targets[i] === next.length) next.push(v);
+      else next[targets[i]!] = v;
     }
-    return result;
+  };
+  if (transientInput) return (rt, emit) => (row) => { compute(row, rt); return emit(row); };
+  return (rt, emit) => {
+    const scratch: Value[] = [];
+    return (row) => {
+      for (let j = 0; j < width; j++) scratch[j] = row[j];
+      compute(scratch, rt);
+      return emit(scratch);
+    };
   };
 }
 
-export function compileProject(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+/** todynamic(text) for a column only ever read through member access: parsed lazily, member by member. */
+function lazyJsonColumn(text: CompiledScalar): CompiledScalar {
+  const fn = text.fn;
+  return {
+    type: 'dynamic',
+    fn: (row, rt) => {
+      const t = fn(row, rt) as string;
+      return t.charCodeAt(0) === 123 /* { */ ? new LazyJson(t) : parseJson(t);
+    },
+  };
+}
+
+export function compileProject(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowStep {
   const scope = new RowScope(input);
   const items = listItems(node.Expressions);
   if (items.length !== out.length) unsupported(ctx, node, 'project with wildcards');
@@ -71,11 +103,11 @@ export function compileProject(ctx: CompileContext, node: BridgeObject, input: C
     if (kind(e) === 'NameReference' && scope.index.has(textOf(ctx, e).trim())) return { copy: scope.index.get(textOf(ctx, e).trim())! };
     return { expr: scalars.scalar(e, scope) };
   });
-  return columnPlan(out, sources);
+  return columnStep(out, sources);
 }
 
 /** project-away, project-rename, project-reorder: output columns are input columns, found by name or position. */
-export function compileReshape(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowsFn {
+export function compileReshape(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowStep {
   const k = kind(node);
   let sources: { copy: number }[];
   if (k === 'ProjectRenameOperator') {
@@ -86,20 +118,22 @@ export function compileReshape(ctx: CompileContext, node: BridgeObject, input: C
     sources = out.map((c) => ({ copy: input.findIndex((i) => i.name === c.name) }));
   }
   if (sources.some((s) => s.copy < 0)) unsupported(ctx, node);
-  return columnPlan(out, sources);
+  return columnStep(out, sources);
 }
 
-export function compileDistinct(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+export function compileDistinct(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowStep {
   const items = listItems(node.Expressions);
-  const project: RowsFn = items.length === 1 && kind(items[0]) === 'StarExpression' ? (rows) => rows : compileProject(ctx, node, input, out, scalars);
-  return (rows, rt) => {
+  const project: RowStep | null = items.length === 1 && kind(items[0]) === 'StarExpression' ? null : compileProject(ctx, node, input, out, scalars);
+  return (rt, emit) => {
     const seen = new Set<string>();
-    return project(rows, rt).filter((row) => {
-      const k = row.map(keyOf).join('\u0002');
-      if (seen.has(k)) return false;
+    const unique: Emit = (row) => {
+      let k = keyOf(row[0]);
+      for (let i = 1; i < row.length; i++) k += '\u0002' + keyOf(row[i]);
+      if (seen.has(k)) return;
       seen.add(k);
-      return true;
-    });
+      return emit(row);
+    };
+    return project ? project(rt, unique) : unique;
   };
 }
 
@@ -108,7 +142,7 @@ export function compileDistinct(ctx: CompileContext, node: BridgeObject, input: 
  * shorter ones padded with null; with_itemindex=I adds the element index. Output layout comes from the bound
  * type: every output column is an input column, an expanded column or the index column.
  */
-export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowsFn {
+export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowStep {
   const scope = new RowScope(input);
   let indexColumn: string | null = null;
   for (const p of listItems(node.Parameters)) {
@@ -132,21 +166,18 @@ export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: 
     return j;
   });
   const elementsOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => ({ [k]: x })) : [v]);
-  return (rows, rt) => {
-    const result: Value[][] = [];
-    for (const row of rows) {
-      const lists = expanded.map((e) => elementsOf(e.expr.fn(row, rt)));
-      const length = Math.max(...lists.map((l) => l.length));
-      for (let i = 0; i < length; i++) {
-        result.push(sources.map((src, c) => {
-          if (src >= 0) return row[src];
-          if (src === -1) return i;
-          const element = lists[-src - 2]![i] ?? null;
-          const type = out[c]!.type;
-          return type === 'dynamic' ? element : cast(element, 'dynamic', type);
-        }));
-      }
+  return (rt, emit) => (row) => {
+    const lists = expanded.map((e) => elementsOf(e.expr.fn(row, rt)));
+    const length = Math.max(...lists.map((l) => l.length));
+    for (let i = 0; i < length; i++) {
+      const next = sources.map((src, c) => {
+        if (src >= 0) return row[src];
+        if (src === -1) return i;
+        const element = lists[-src - 2]![i] ?? null;
+        const type = out[c]!.type;
+        return type === 'dynamic' ? element : cast(element, 'dynamic', type);
+      });
+      if (emit(next) === false) return false;
     }
-    return result;
   };
 }

@@ -16,30 +16,50 @@ interface Aggregator {
   result(state: unknown): Value[];
 }
 
-export function compileSummarize(ctx: CompileContext, node: BridgeObject, input: Column[], outColumns: Column[], scalars: ScalarCompiler): (rows: Value[][], rt: Runtime) => Value[][] {
+/** One run of a summarize: rows are added as they stream in, groups come out at the end. */
+export interface SummarizeRun {
+  add(row: Value[]): void;
+  finish(): Value[][];
+}
+
+export function compileSummarize(ctx: CompileContext, node: BridgeObject, input: Column[], outColumns: Column[], scalars: ScalarCompiler, transientInput: boolean): (rt: Runtime) => SummarizeRun {
   const scope = new RowScope(input);
   const byNodes = node.ByClause ? listItems(node.ByClause.Expressions) : [];
   const byExprs = byNodes.map((b: BridgeObject) => scalars.scalar(kind(b) === 'SimpleNamedExpression' ? b.Expression : b, scope));
   const byNames = byNodes.map((b: BridgeObject) => (kind(b) === 'NameReference' ? textOf(ctx, b).trim() : kind(b) === 'SimpleNamedExpression' ? String(b.Name.SimpleName) : '')).filter(Boolean);
-  const aggregators = listItems(node.Aggregates).map((a: BridgeObject) => aggregator(ctx, kind(a) === 'SimpleNamedExpression' ? a.Expression : a, scope, input, scalars, byNames));
+  const aggregators = listItems(node.Aggregates).map((a: BridgeObject) => aggregator(ctx, kind(a) === 'SimpleNamedExpression' ? a.Expression : a, scope, input, scalars, byNames, transientInput));
   const expectedWidth = byExprs.length + aggregators.reduce((n, a) => n + a.width, 0);
   if (expectedWidth !== outColumns.length) unsupported(ctx, node, `summarize shape (${expectedWidth} computed vs ${outColumns.length} columns)`);
-  return (rows, rt) => {
-    const groups = new Map<string, { keys: Value[]; states: unknown[] }>();
-    for (const row of rows) {
-      const keys = byExprs.map((e) => e.fn(row, rt));
-      const key = keys.map(keyOf).join('\u0002');
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { keys, states: aggregators.map((a) => a.init()) }));
-      for (let i = 0; i < aggregators.length; i++) g.states[i] = aggregators[i]!.add(g.states[i], row, rt);
-    }
-    // Without `by`, summarize yields one row even for empty input (count() = 0).
-    if (byExprs.length === 0 && groups.size === 0) groups.set('', { keys: [], states: aggregators.map((a) => a.init()) });
-    return [...groups.values()].map((g) => [...g.keys, ...aggregators.flatMap((a, i) => a.result(g.states[i]))]);
+  const byFns = byExprs.map((e) => e.fn);
+  // One key of a static non-dynamic type is its own Map key (values of one type cannot collide); otherwise a joined string.
+  const rawKey = byExprs.length === 1 && byExprs[0]!.type !== 'dynamic';
+  const aggs = aggregators.length;
+  return (rt) => {
+    const groups = new Map<unknown, { keys: Value[]; states: unknown[] }>();
+    return {
+      add(row) {
+        let key: unknown;
+        if (rawKey) key = byFns[0]!(row, rt);
+        else {
+          let k = '';
+          for (let i = 0; i < byFns.length; i++) k += (i ? '\u0002' : '') + keyOf(byFns[i]!(row, rt));
+          key = k;
+        }
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { keys: rawKey ? [key as Value] : byFns.map((f) => f(row, rt)), states: aggregators.map((a) => a.init()) }));
+        const states = g.states;
+        for (let i = 0; i < aggs; i++) states[i] = aggregators[i]!.add(states[i], row, rt);
+      },
+      finish() {
+        // Without `by`, summarize yields one row even for empty input (count() = 0).
+        if (byExprs.length === 0 && groups.size === 0) groups.set('', { keys: [], states: aggregators.map((a) => a.init()) });
+        return [...groups.values()].map((g) => [...g.keys, ...aggregators.flatMap((a, i) => a.result(g.states[i]))]);
+      },
+    };
   };
 }
 
-function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, input: Column[], scalars: ScalarCompiler, byNames: string[]): Aggregator {
+function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, input: Column[], scalars: ScalarCompiler, byNames: string[], transientInput: boolean): Aggregator {
   if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, call, 'aggregate expression');
   const name = String(call.Name?.SimpleName ?? textOf(ctx, call.Name)).toLowerCase();
   const argNodes = listItems(call.ArgumentList.Expressions);
@@ -56,7 +76,9 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
     }
     case 'dcount': {
       const [a] = args();
-      return simple(() => new Set<string>(), (s, v) => (v === null || v === undefined ? s : (s as Set<string>).add(keyOf(v))), (s) => (s as Set<string>).size, a);
+      // Values of one static non-dynamic type are their own set members; dynamic values need a structural key.
+      const member = a!.type === 'dynamic' ? keyOf : (v: Value) => v;
+      return simple(() => new Set<unknown>(), (s, v) => (v === null || v === undefined ? s : (s as Set<unknown>).add(member(v))), (s) => (s as Set<unknown>).size, a);
     }
     case 'dcountif': {
       const [a, p] = args();
@@ -126,7 +148,7 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
           const v = byExpr.fn(row, rt);
           if (v === null || v === undefined) return s;
           const st = s as { key: Value; row: Value[] } | null;
-          return st === null || better(compareValues(v, st.key)) ? { key: v, row } : st;
+          return st === null || better(compareValues(v, st.key)) ? { key: v, row: transientInput ? row.slice(0, input.length) : row } : st;
         },
         result: (s) => {
           const st = s as { key: Value; row: Value[] } | null;
