@@ -30,6 +30,8 @@ export interface CompiledScalar {
   type: KType;
   /** Set when the expression does not depend on the row (lets constant folding and caching happen). */
   constant?: boolean;
+  /** Set when the expression reads input column `column` as it is (lets comparisons with a constant skip a closure). */
+  column?: number;
 }
 
 export type TabularPlan = (rt: Runtime) => Table;

@@ -75,6 +75,17 @@ function equality(a: CompiledScalar, b: CompiledScalar, negate: boolean, insensi
     const sb = str(b);
     return (row, rt) => (sa(row, rt).toLowerCase() === sb(row, rt).toLowerCase()) !== negate;
   }
+  // `Column == "literal"` (the usual first filter of a detection) compares the row's value directly.
+  const [col, lit] = a.column !== undefined && b.constant ? [a, b] : b.column !== undefined && a.constant ? [b, a] : [null, null];
+  if (col && lit && col.type === lit.type && col.type !== 'dynamic') {
+    const index = col.column!;
+    const value = lit.fn([], undefined as never);
+    if (value === null || value === undefined) return () => null;
+    return (row) => {
+      const x = row[index];
+      return x === null || x === undefined ? null : (x === value) !== negate;
+    };
+  }
   const [fa, fb] = comparable(a, b);
   const dynamicCompare = a.type === 'dynamic' && b.type === 'dynamic';
   return (row, rt) => {
@@ -169,11 +180,11 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         const name = String(node.SimpleName ?? textOf(ctx, node)).replace(/^\['|'\]$|^\["|"\]$/g, '');
         const index = scope.index.get(name);
         if (index !== undefined && node.ReferencedSymbol && String(node.ReferencedSymbol.constructor?.$$name ?? '').endsWith('ColumnSymbol')) {
-          return { fn: (row) => row[index], type: scope.columns[index]!.type };
+          return { fn: (row) => row[index], type: scope.columns[index]!.type, column: index };
         }
         const binding = ctx.env.get(name);
         if (binding?.kind === 'scalar') return binding.expr;
-        if (index !== undefined) return { fn: (row) => row[index], type: scope.columns[index]!.type };
+        if (index !== undefined) return { fn: (row) => row[index], type: scope.columns[index]!.type, column: index };
         return unsupported(ctx, node, `reference to ${name}`);
       }
       case 'UnaryMinusExpression': {
