@@ -107,3 +107,15 @@ describe('failing loudly', () => {
     expect(executeKql(q, { externaldata: { 'https://example.org/list.txt': { columns: [{ name: 'line', type: 'string' }], rows: [['a'], ['b']] } } }).rows).toEqual([['a'], ['b']]);
   });
 });
+
+describe('join innerunique with a later where (filter push-down, as Kusto does)', () => {
+  const T = 'let t1 = datatable(key: long, value: string)[1, "val1.1", 1, "val1.2"]; let t2 = datatable(key: long, value: string)[1, "val1.3", 1, "val1.4"]; t1 | join t2 on key';
+  it('left-only conjuncts run before the de-duplication, the others after the join', () => {
+    expect(executeKql(`${T} | where value == "val1.2" and value1 == "val1.4"`).rows).toEqual([[1, 'val1.2', 1, 'val1.4']]);
+    expect(executeKql(`${T} | where (value1 == "val1.4")`).rows).toEqual([[1, 'val1.1', 1, 'val1.4']]);
+    expect(executeKql(`${T} | where value == "val1.2" or value1 == "val1.4"`).rows).toEqual([[1, 'val1.1', 1, 'val1.4']]);
+  });
+  it('other join kinds are not rewritten', () => {
+    expect(executeKql(`${T.replace('join t2', 'join kind=inner t2')} | where value == "val1.2" | count`).rows).toEqual([[2]]);
+  });
+});

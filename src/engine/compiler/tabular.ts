@@ -5,7 +5,7 @@
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { lineColumn, EngineError } from '../errors.ts';
-import { compileJoin } from '../operators/join.ts';
+import { compileJoin, joinKind } from '../operators/join.ts';
 import { compileSort, compileTake, compileTop } from '../operators/order.ts';
 import { compileDistinct, compileExtend, compileMvExpand, compileProject, compileReshape, compileWhere, type RowsFn } from '../operators/shape.ts';
 import { compileSummarize } from '../operators/summarize.ts';
@@ -272,6 +272,50 @@ export function createTabularCompiler(ctx: CompileContext) {
     });
   }
 
+  /**
+   * `L | join kind=innerunique R on … | where P`: Kusto pushes the conjuncts of P that read only left-side columns
+   * below the join, before the left side is de-duplicated, and its docs promise the result that gives (a filter
+   * on the second of two left rows with the same key keeps that row). Other conjuncts stay after the join.
+   * Returns null when this is not such a pipe or nothing can be pushed.
+   */
+  function innerUniqueFilter(node: BridgeObject): CompiledTabular | null {
+    const filter = node.Operator;
+    const joinPipe = node.Expression;
+    if (kind(filter) !== 'FilterOperator' || kind(joinPipe) !== 'PipeExpression' || kind(joinPipe.Operator) !== 'JoinOperator') return null;
+    if (joinKind(ctx, joinPipe.Operator) !== 'innerunique') return null;
+    const joined = columnsOfType(joinPipe.Operator.ResultType);
+    const leftColumns = columnsOfType(joinPipe.Expression.ResultType);
+    const leftOnly = (n: BridgeObject): boolean => {
+      if (kind(n) === 'NameReference' && String(n.ReferencedSymbol?.constructor?.$$name ?? '').endsWith('ColumnSymbol')) {
+        const i = joined.findIndex((c) => c.name === String(n.SimpleName));
+        return i >= 0 && i < leftColumns.length && leftColumns[i]!.name === joined[i]!.name;
+      }
+      for (let i = 0; i < n.ChildCount; i++) if (n.GetChild(i) && !leftOnly(n.GetChild(i))) return false;
+      return true;
+    };
+    const conjuncts: BridgeObject[] = [];
+    const split = (n: BridgeObject): void => {
+      if (kind(n) === 'AndExpression') { split(n.Left); split(n.Right); } else if (kind(n) === 'ParenthesizedExpression' && kind(n.Expression) === 'AndExpression') split(n.Expression);
+      else conjuncts.push(n);
+    };
+    split(filter.Condition);
+    const pushed = conjuncts.filter(leftOnly);
+    if (pushed.length === 0) return null;
+    const kept = conjuncts.filter((c) => !pushed.includes(c));
+    const label = textOf(ctx, filter).split('\n')[0]!.slice(0, 60);
+    const conjunctStep = (conds: BridgeObject[], columns: Column[]): RowStep => {
+      const fns = conds.map((c) => scalars.scalar(c, new RowScope(columns)).fn);
+      return (rt, emit) => (row) => {
+        for (const f of fns) if (f(row, rt) !== true) return;
+        return emit(row);
+      };
+    };
+    const left = tabular(joinPipe.Expression);
+    const filteredLeft = streamed(filter, `${label} (left side, before the join)`, left, left.columns, conjunctStep(pushed, left.columns), left.transient);
+    const join = operator(joinPipe.Operator, filteredLeft);
+    return kept.length === 0 ? join : streamed(filter, label, join, join.columns, conjunctStep(kept, join.columns), join.transient);
+  }
+
   /** A let-declared function returning a table: its body is compiled with parameters bound to the arguments. */
   function userTabularCall(node: BridgeObject, binding: { declaration: BridgeObject; env: import('./context.ts').Env }): CompiledTabular {
     const params = listItems(binding.declaration.Parameters.Parameters);
@@ -298,7 +342,7 @@ export function createTabularCompiler(ctx: CompileContext) {
   function tabular(node: BridgeObject): CompiledTabular {
     const k = kind(node);
     switch (k) {
-      case 'PipeExpression': return operator(node.Operator, tabular(node.Expression));
+      case 'PipeExpression': return innerUniqueFilter(node) ?? operator(node.Operator, tabular(node.Expression));
       case 'ParenthesizedExpression': return tabular(node.Expression);
       case 'MaterializeExpression': return tabular(node.Expression);
       case 'DataTableExpression': return dataTable(node);
