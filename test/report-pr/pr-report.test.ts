@@ -144,6 +144,19 @@ describe('dac pr-report', () => {
     }
   });
 
+  it('a detection whose file stops loading is reported as such (not as removed), with the error line', async () => {
+    put('detections/ftp.yaml', FTP.replace('severity: medium', 'severity: critical'));
+    try {
+      const { code, stdout } = await run(['--base', 'HEAD']);
+      expect(code).toBe(1);
+      expect(stdout).toMatch(/\| ❌ no longer loads \| File uploaded over FTP to an internet server \| `detections\/ftp\.yaml` \| ❌ 1 error\(s\): fix the file/);
+      expect(stdout).not.toContain('🗑️ removed');
+      expect(stdout).toMatch(/`detections\/ftp\.yaml:\d+:\d+`/);
+    } finally {
+      git('checkout', '-q', '--', 'detections/ftp.yaml');
+    }
+  });
+
   it('writes the comment and the full report to files', async () => {
     const { code, stderr } = await run(['--base', 'HEAD~1', '--out', 'out/report.md', '--full-out', 'out/full.md']);
     expect(code).toBe(0);

@@ -93,6 +93,9 @@ describe('dac test', () => {
     const github = await dac('test', dir, '--format', 'github');
     expect(github.code).toBe(1);
     expect(github.stdout).toMatch(/^::error file=[^,]*bad\.yaml,line=\d+,col=\d+,title=/m);
+    const text = await dac('test', dir);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^✗ 2 detection tests: 2 passed, 0 failed; 1 file\(s\) did not load, their tests did not run$/m);
   });
 
   it('a missing externaldata URL fails the test naming the URL', async () => {

@@ -42,7 +42,9 @@ export const command: Command = {
       for (const r of results) if (r.status !== 'passed') ctx.stdout((format === 'github' ? formatGithub(r) : formatFailure(r)) + '\n\n');
       const withoutTests = library.detections.filter((d) => !d.detection.tests?.length).map((d) => d.file);
       if (withoutTests.length) ctx.stdout(`note: ${withoutTests.length} detection(s) have no tests: ${withoutTests.join(', ')}\n`);
-      ctx.stdout(`${failed ? '✗' : '✓'} ${results.length} detection tests: ${passed} passed, ${failed} failed\n`);
+      const unloaded = new Set(fileErrors.map((d) => d.file)).size;
+      const notRun = unloaded ? `; ${unloaded} file(s) did not load, their tests did not run` : '';
+      ctx.stdout(`${failed || unloaded ? '✗' : '✓'} ${results.length} detection tests: ${passed} passed, ${failed} failed${notRun}\n`);
     }
     return failed || fileErrors.length ? 1 : 0;
   },

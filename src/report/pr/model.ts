@@ -16,7 +16,8 @@ import { compareCoverage, type CoverageDelta } from '../coverage/delta.ts';
 import { loadDetectionsAtRef } from './git-ref.ts';
 import { unifiedDiff } from './line-diff.ts';
 
-export type ChangeKind = 'added' | 'changed' | 'removed';
+/** `invalid`: the base had the detection and its file is still there, but it no longer loads (YAML or schema error). */
+export type ChangeKind = 'added' | 'changed' | 'removed' | 'invalid';
 export type ArtifactChange = 'create' | 'update' | 'delete' | 'unchanged';
 
 export interface ArtifactDiff {
@@ -96,16 +97,18 @@ export function buildPrReport(options: PrReportOptions): PrReport {
   const display = (file: string) => (isAbsolute(file) ? relative(cwd, file).split('\\').join('/') : file);
   const head: LoadedDetection[] = validated.detections.map((d) => ({ file: display(d.file), detection: d.detection, source: d.source }));
 
+  const diagnostics = validated.diagnostics.map((d) => ({ ...d, file: display(d.file) }));
+  const failsToLoad = new Set(diagnostics.filter((d) => d.severity === 'error').map((d) => d.file));
+
   const baseById = new Map(base.map((d) => [d.detection.id, d]));
   const headById = new Map(head.map((d) => [d.detection.id, d]));
   const touched: { loaded: LoadedDetection; kind: ChangeKind }[] = [
     ...head.filter((d) => !baseById.has(d.detection.id)).map((loaded) => ({ loaded, kind: 'added' as const })),
     ...head.filter((d) => baseById.has(d.detection.id) && fingerprint(baseById.get(d.detection.id)!) !== fingerprint(d)).map((loaded) => ({ loaded, kind: 'changed' as const })),
-    ...base.filter((d) => !headById.has(d.detection.id)).map((loaded) => ({ loaded, kind: 'removed' as const })),
+    ...base.filter((d) => !headById.has(d.detection.id)).map((loaded) => ({ loaded, kind: failsToLoad.has(loaded.file) ? ('invalid' as const) : ('removed' as const) })),
   ];
-  const touchedHead = touched.filter((t) => t.kind !== 'removed').map((t) => t.loaded);
+  const touchedHead = touched.filter((t) => t.kind === 'added' || t.kind === 'changed').map((t) => t.loaded);
 
-  const diagnostics = validated.diagnostics.map((d) => ({ ...d, file: display(d.file) }));
   const validation = section('validation', () => ({
     errors: diagnostics.filter((d) => d.severity === 'error').length,
     warnings: diagnostics.filter((d) => d.severity === 'warning').length,
@@ -126,7 +129,6 @@ export function buildPrReport(options: PrReportOptions): PrReport {
       name: loaded.detection.name,
       file: loaded.file,
       kind,
-      // A "removed" detection whose file still exists has diagnostics: it no longer loads (schema or YAML error).
       diagnostics: diagnostics.filter((d) => d.file === loaded.file),
       tests: testRun.available ? testRun.value.filter((r) => r.detectionId === loaded.detection.id) : [],
       artifacts: builds.available ? diffArtifacts(loaded.detection.id, baseArtifacts, headArtifacts) : [],

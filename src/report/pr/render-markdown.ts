@@ -12,7 +12,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 /** Diff lines shown per artifact: updates matter most; a created or deleted rule is the whole file. */
 const DIFF_LINE_BUDGET = { update: 120, create: 50, delete: 30, unchanged: 0 } as const;
 
-const KIND_LABEL = { added: '🆕 added', changed: '✏️ changed', removed: '🗑️ removed' } as const;
+const KIND_LABEL = { added: '🆕 added', changed: '✏️ changed', removed: '🗑️ removed', invalid: '❌ no longer loads' } as const;
 const CHANGE_LABEL = { create: 'create', update: 'update', delete: 'delete (only with --prune)', unchanged: 'unchanged' } as const;
 
 /** Markdown table cells must not break the row. */
@@ -27,10 +27,10 @@ function status(change: DetectionChange): string {
   const warnings = change.diagnostics.length - errors;
   const failing = change.tests.filter((t) => t.status !== 'passed').length;
   const parts: string[] = [];
-  if (change.kind === 'removed' && errors) parts.push(`❌ file no longer loads (${errors} error(s))`);
+  if (change.kind === 'invalid') parts.push(`❌ ${errors} error(s): fix the file, or the next build drops its rules`);
   else if (errors) parts.push(`❌ ${errors} error(s)`);
   if (warnings) parts.push(`⚠️ ${warnings} warning(s)`);
-  if (change.kind !== 'removed') {
+  if (change.kind === 'added' || change.kind === 'changed') {
     if (!change.tests.length) parts.push('no tests');
     else if (failing) parts.push(`❌ ${failing}/${change.tests.length} test run(s) failing`);
     else parts.push(`✅ ${change.tests.length} test run(s) pass`);
@@ -61,7 +61,7 @@ function detectionBlock(change: DetectionChange): string {
     out.push(`**${a.platform}** \`${a.path}\`: ${CHANGE_LABEL[a.change]}\n`);
     if (a.change !== 'unchanged') out.push(fencedDiff(a));
   }
-  if (!change.artifacts.length && change.kind !== 'removed') out.push('_No compiled artifact (the detection does not build or is enabled on no platform)._\n');
+  if (!change.artifacts.length && (change.kind === 'added' || change.kind === 'changed')) out.push('_No compiled artifact (the detection does not build or is enabled on no platform)._\n');
   out.push('</details>\n');
   return out.join('\n');
 }
