@@ -11,6 +11,7 @@ import { createTabularCompiler } from './compiler/tabular.ts';
 import { EngineError, lineColumn } from './errors.ts';
 import { parseDateTime } from './values/time.ts';
 import { fromInput, toOutput, type Column, type Table, type Value } from './values/types.ts';
+import { buildTableIndexes } from './values/table-index.ts';
 
 export { EngineError } from './errors.ts';
 export type { StageTrace } from './compiler/context.ts';
@@ -62,9 +63,10 @@ export function compileQuery(query: string, options: CompileOptions): CompiledQu
     run(run: RunOptions): QueryResult {
       const now = typeof run.now === 'string' ? parseDateTime(run.now) : parseDateTime(run.now.toISOString());
       if (now === null) throw new EngineError(`invalid 'now': ${String(run.now)}`);
+      const tables = convertTables(run.tables);
       const rt: Runtime = {
         now,
-        tables: convertTables(run.tables),
+        tables,
         externaldata: convertTables(run.externaldata),
         memo: new Map(),
         ...(run.trace ? { trace: [] } : {}),
@@ -92,9 +94,10 @@ function convertTables(tables: Record<string, InputTable> | undefined): Record<s
 export const PREPARED = Symbol.for('kql-dac.prepared');
 
 /**
- * Marks a table whose rows are already engine values (loaded once, reused across runs: benchmarks, tests).
+ * Marks a table whose rows are already engine values (loaded once, reused across runs: benchmarks, large inputs).
  * With `schema` (e.g. the platform table's columns) rows are laid out in schema order and absent columns are
- * filled with typed nulls once here, so queries read the table without remapping every row on every run.
+ * filled with typed nulls once here, so queries read the table without remapping every row on every run. The
+ * table's indexes (values/table-index.ts) are built here too, so their cost is part of loading.
  */
 export function preparedTable(input: InputTable, schema?: Column[]): Table {
   const columns = schema ?? input.columns;
@@ -103,6 +106,7 @@ export function preparedTable(input: InputTable, schema?: Column[]): Table {
   const rows = input.rows.map((row) => columns.map((c, i) => (from[i]! < 0 ? empty[i] : fromInput(row[from[i]!], c.type))));
   const table = { columns, rows };
   Object.defineProperty(table, PREPARED, { value: true });
+  buildTableIndexes(table);
   return table;
 }
 

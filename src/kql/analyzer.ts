@@ -31,7 +31,10 @@ const globalStates = new Map<string, BridgeObject>();
 
 /** The Kusto GlobalState holding `platform`'s tables; built once per platform and table directory. */
 export function globalStateFor(platform: Platform, tables: TableCatalog = tablesFor(platform)): BridgeObject {
-  const key = platform + '\0' + [...tables.keys()].join(',');
+  // Tables other than the platform's own (fixture-only tables) are keyed by their columns too: two tests may give
+  // a table of the same name different columns, and a state bound to the first would reject the second's.
+  const base = tablesFor(platform);
+  const key = platform + '\0' + [...tables].map(([name, t]) => (base.get(name) === t ? name : `${name}:${JSON.stringify(t.columns)}`)).join(',');
   const cached = globalStates.get(key);
   if (cached) return cached;
   const L = kustoLanguage();

@@ -119,3 +119,12 @@ describe('join innerunique with a later where (filter push-down, as Kusto does)'
     expect(executeKql(`${T.replace('join t2', 'join kind=inner t2')} | where value == "val1.2" | count`).rows).toEqual([[2]]);
   });
 });
+
+describe('fixture-only tables', () => {
+  it('two queries may give a table of the same name different columns (bound against each one\'s own)', () => {
+    const a = compileQuery('X | project a', { platform: 'defender', extraTables: { X: [{ name: 'a', type: 'long' }] } });
+    const b = compileQuery('X | project b', { platform: 'defender', extraTables: { X: [{ name: 'b', type: 'string' }] } });
+    expect(a.columns).toEqual([{ name: 'a', type: 'long' }]);
+    expect(b.columns).toEqual([{ name: 'b', type: 'string' }]);
+  });
+});

@@ -15,6 +15,7 @@ import { compileInvoke } from '../operators/invoke.ts';
 import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
 import { LazyJson } from '../values/lazy-json.ts';
+import { tableIndexes } from '../values/table-index.ts';
 
 export interface CompiledTabular {
   columns: Column[];
@@ -27,6 +28,8 @@ export interface CompiledTabular {
   transient: boolean;
   /** All rows as one table (copies of transient rows). */
   plan: TabularPlan;
+  /** Set when this stage is a plain read of the named input table (lets a filter use the table's indexes). */
+  baseTable?: string;
 }
 
 function tabularOf(columns: Column[], transient: boolean, source: (rt: Runtime, emit: Emit) => void): CompiledTabular {
@@ -86,6 +89,45 @@ export function createTabularCompiler(ctx: CompileContext) {
     });
   }
 
+  /**
+   * `Table | where Column == "literal" and …`: on a table with an equality index for Column (values/table-index.ts),
+   * only the rows holding the literal are visited (in table order) and the whole condition is still evaluated on
+   * each; otherwise, and when tracing (the trace counts every row read), the plain filter runs.
+   */
+  function indexedFilter(node: BridgeObject, input: CompiledTabular, step: RowStep, plain: CompiledTabular): CompiledTabular {
+    const probe = equalityProbe(node.Condition);
+    if (!probe) return plain;
+    const name = input.baseTable!;
+    const layouts = new WeakMap<Table, boolean>();
+    return tabularOf(input.columns, false, (rt, emit) => {
+      const table = rt.tables[name];
+      const indexes = table && !rt.trace ? tableIndexes(table) : undefined;
+      if (!indexes) return plain.source(rt, emit);
+      let sameLayout = layouts.get(table!);
+      if (sameLayout === undefined) layouts.set(table!, (sameLayout = table!.columns.length === input.columns.length && table!.columns.every((c, i) => c.name === input.columns[i]!.name)));
+      const byValue = sameLayout ? indexes.equality.get(table!.columns.findIndex((c) => c.name === probe.column)) : undefined;
+      if (!byValue) return plain.source(rt, emit);
+      const ids = byValue.get(probe.value);
+      if (!ids) return;
+      const rows = table!.rows;
+      const inner = step(rt, emit);
+      for (let i = 0; i < ids.length; i++) if (inner(rows[ids[i]!]!) === false) return;
+    });
+  }
+
+  /** A top-level conjunct `Column == "literal"` (either side, case-sensitive, string column). */
+  function equalityProbe(condition: BridgeObject): { column: string; value: string } | null {
+    const k = kind(condition);
+    if (k === 'AndExpression') return equalityProbe(condition.Left) ?? equalityProbe(condition.Right);
+    if (k === 'ParenthesizedExpression') return equalityProbe(condition.Expression);
+    if (k !== 'EqualExpression') return null;
+    for (const [col, lit] of [[condition.Left, condition.Right], [condition.Right, condition.Left]] as const) {
+      const isColumn = kind(col) === 'NameReference' && String(col.ReferencedSymbol?.constructor?.$$name ?? '').endsWith('ColumnSymbol') && String(col.ResultType?.Name) === 'string';
+      if (isColumn && kind(lit) === 'StringLiteralExpression') return { column: String(col.SimpleName), value: String(lit.LiteralValue ?? '') };
+    }
+    return null;
+  }
+
   /** A stage that needs all its input first (sort, top, join…); its output rows are its own arrays. */
   function blocking(node: BridgeObject, name: string, input: CompiledTabular, columns: Column[], rowsFn: RowsFn): CompiledTabular {
     return tabularOf(columns, false, (rt, emit) => {
@@ -101,7 +143,11 @@ export function createTabularCompiler(ctx: CompileContext) {
     const out = columnsOfType(node.ResultType);
     const label = textOf(ctx, node).split('\n')[0]!.slice(0, 60);
     switch (k) {
-      case 'FilterOperator': return streamed(node, label, input, input.columns, compileWhere(node, input.columns, scalars), input.transient);
+      case 'FilterOperator': {
+        const step = compileWhere(node, input.columns, scalars);
+        const plain = streamed(node, label, input, input.columns, step, input.transient);
+        return input.baseTable ? indexedFilter(node, input, step, plain) : plain;
+      }
       case 'ExtendOperator': return streamed(node, label, input, out, compileExtend(ctx, node, input.columns, out, scalars, input.transient), true);
       case 'ProjectOperator': return streamed(node, label, input, out, compileProject(ctx, node, input.columns, out, scalars), true);
       case 'ProjectAwayOperator': case 'ProjectRenameOperator': case 'ProjectReorderOperator': case 'ProjectKeepOperator':
@@ -195,7 +241,7 @@ export function createTabularCompiler(ctx: CompileContext) {
     const mapping = new WeakMap<Table, number[] | null>();
     const { line, column } = lineColumn(ctx.query, node.TextStart);
     const empty = columns.map((c) => (c.type === 'string' ? '' : null));
-    return tabularOf(columns, false, (rt, emit) => {
+    const read = tabularOf(columns, false, (rt, emit) => {
       const table = rt.tables[name];
       if (!table) throw new EngineError(`the query reads table ${name}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
       let map = mapping.get(table);
@@ -214,6 +260,7 @@ export function createTabularCompiler(ctx: CompileContext) {
       }
       if (entry) rt.trace!.push({ ...entry, rowsIn: pushed, rowsOut: pushed });
     });
+    return { ...read, baseTable: name };
   }
 
   function dataTable(node: BridgeObject): CompiledTabular {
