@@ -56,7 +56,7 @@ export function compileQuery(query: string, options: CompileOptions): CompiledQu
     throw new EngineError(`KQL error ${String(d.Code)}: ${String(d.Message)}`, line, column);
   }
   const analysis = { code };
-  const ctx = { query, root: analysis.code.Syntax, env: new Env(), kindName: () => '' };
+  const ctx = { query, env: new Env(), kindName: () => '' };
   const compiled = createTabularCompiler(ctx).block(analysis.code.Syntax);
   return {
     columns: compiled.columns,

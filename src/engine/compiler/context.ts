@@ -75,8 +75,6 @@ export class RowScope {
 
 export interface CompileContext {
   query: string;
-  /** The query's syntax root (whole-query analyses such as compiler/lazy-json.ts). */
-  root?: BridgeObject;
   env: Env;
   /** Names of kinds, for messages. */
   kindName: (kind: number) => string;

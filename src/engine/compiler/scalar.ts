@@ -2,7 +2,6 @@
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
-import { LazyJson } from '../values/lazy-json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
 import { hasPrefix, hasSuffix, hasTerm, regexTester } from '../values/strings.ts';
@@ -357,12 +356,6 @@ function sameScalar(v: unknown, x: Value): boolean {
 /** Dynamic member access: bag property, array index (negative from the end); anything else → null. */
 export function member(base: Value, key: Value): unknown {
   if (base === null || base === undefined) return null;
-  if (base instanceof LazyJson) {
-    const v = base.member(String(key));
-    if (v !== undefined) return v;
-    base = base.value();
-    if (base === null) return null;
-  }
   if (typeof base === 'string') {
     if (!/^\s*[[{]/.test(base)) return null;
     try {

@@ -14,7 +14,6 @@ import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type Com
 import { compileInvoke } from '../operators/invoke.ts';
 import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
-import { LazyJson } from '../values/lazy-json.ts';
 import { tableIndexes } from '../values/table-index.ts';
 
 export interface CompiledTabular {
@@ -46,13 +45,6 @@ function tabularOf(columns: Column[], transient: boolean, source: (rt: Runtime, 
   };
 }
 
-/** A copy of a row for a trace, with lazily parsed JSON shown as its value. */
-function sampleOf(row: Value[], width: number): Value[] {
-  const copy = row.slice(0, width);
-  for (let i = 0; i < width; i++) if (copy[i] instanceof LazyJson) copy[i] = (copy[i] as LazyJson).value();
-  return copy;
-}
-
 /** Pushes a table's rows, stopping when asked. */
 function pushAll(rows: Value[][], emit: Emit): void {
   for (let i = 0; i < rows.length; i++) if (emit(rows[i]!) === false) return;
@@ -78,7 +70,7 @@ export function createTabularCompiler(ctx: CompileContext) {
       const entry = newTrace(node, name);
       const inner = step(rt, (row) => {
         entry.rowsOut++;
-        if (entry.sample!.length < 3) entry.sample!.push(sampleOf(row, columns.length));
+        if (entry.sample!.length < 3) entry.sample!.push(row.slice(0, columns.length));
         return emit(row);
       });
       input.source(rt, (row) => {
@@ -133,7 +125,7 @@ export function createTabularCompiler(ctx: CompileContext) {
     return tabularOf(columns, false, (rt, emit) => {
       const inRows = input.plan(rt).rows;
       const rows = rowsFn(inRows, rt);
-      rt.trace?.push({ ...newTrace(node, name), rowsIn: inRows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => sampleOf(r, columns.length)) });
+      rt.trace?.push({ ...newTrace(node, name), rowsIn: inRows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice(0, columns.length)) });
       pushAll(rows, emit);
     });
   }

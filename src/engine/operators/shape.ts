@@ -4,9 +4,6 @@ import { kind, listItems, textOf, unsupported, type CompileContext, type Compile
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { cast } from '../functions/logic.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
-import { LazyJson } from '../values/lazy-json.ts';
-import { parseJson } from '../functions/dynamic.ts';
-import { memberOnlyColumn, stringJsonParseArgument } from '../compiler/lazy-json.ts';
 
 /** A blocking stage: all input rows in, all output rows out (sort, top, summarize, join). */
 export type RowsFn = (rows: Value[][], rt: Runtime) => Value[][];
@@ -46,8 +43,7 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
     const isNamed = kind(item) === 'SimpleNamedExpression';
     const name = isNamed ? declaredName(ctx, item) : fresh()?.name;
     if (!name) unsupported(ctx, item, 'extend column naming');
-    const jsonText = isNamed && ctx.root ? stringJsonParseArgument(item.Expression, (n) => ctx.env.get(n)?.kind === 'function') : null;
-    const expr = jsonText && memberOnlyColumn(ctx.root, node, name) ? lazyJsonColumn(scalars.scalar(jsonText, scope)) : scalars.scalar(isNamed ? item.Expression : item, scope);
+    const expr = scalars.scalar(isNamed ? item.Expression : item, scope);
     let target = columns.findIndex((c) => c.name === name);
     const type = out.find((c) => c.name === name)?.type ?? expr.type;
     if (target < 0) {
@@ -78,18 +74,6 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
       compute(scratch, rt);
       return emit(scratch);
     };
-  };
-}
-
-/** todynamic(text) for a column only ever read through member access: parsed lazily, member by member. */
-function lazyJsonColumn(text: CompiledScalar): CompiledScalar {
-  const fn = text.fn;
-  return {
-    type: 'dynamic',
-    fn: (row, rt) => {
-      const t = fn(row, rt) as string;
-      return t.charCodeAt(0) === 123 /* { */ ? new LazyJson(t) : parseJson(t);
-    },
   };
 }
 
