@@ -3,6 +3,7 @@
  * as validation), compiled to JS closures, and run on in-memory tables with a frozen clock. Bridge.NET
  * objects are only touched at compile time.
  */
+import { invokeKeyDiagnostic } from '../kql/analyzer.ts';
 import { bridgeList, kustoLanguage } from '../kql/kusto-language.ts';
 import type { Platform } from '../kql/table-schemas.ts';
 import { engineGlobalState, invokedFixtures } from './compiler/global-state.ts';
@@ -50,10 +51,12 @@ export function compileQuery(query: string, options: CompileOptions): CompiledQu
   const extra = options.extraTables ?? {};
   const L = kustoLanguage();
   const code = L.KustoCode.ParseAndAnalyze(query, engineGlobalState(options.platform, extra, invokedFixtures(query, extra)));
-  for (const d of bridgeList(code.GetDiagnostics())) {
-    if (String(d.Severity) !== 'Error') continue;
-    const { line, column } = lineColumn(query, d.Start);
-    throw new EngineError(`KQL error ${String(d.Code)}: ${String(d.Message)}`, line, column);
+  for (const raw of bridgeList(code.GetDiagnostics())) {
+    if (String(raw.Severity) !== 'Error') continue;
+    const d = invokeKeyDiagnostic(code.Syntax, { severity: 'error', code: String(raw.Code), message: String(raw.Message), start: raw.Start, length: raw.Length });
+    if (!d) continue;
+    const { line, column } = lineColumn(query, d.start);
+    throw new EngineError(`KQL error ${d.code}: ${d.message}`, line, column);
   }
   const analysis = { code };
   const ctx = { query, env: new Env(), kindName: () => '' };

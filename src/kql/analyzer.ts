@@ -6,6 +6,7 @@
  */
 import { bridgeList, kustoLanguage, type BridgeObject } from './kusto-language.ts';
 import { tablesFor, type ColumnDef, type KustoScalarType, type Platform, type TableCatalog } from './table-schemas.ts';
+import { defenderFunctionSymbols, FILE_PROFILE_KEYS, invokeKeyAt } from './defender-functions.ts';
 
 export interface KqlDiagnostic {
   severity: 'error' | 'warning' | 'suggestion';
@@ -46,11 +47,23 @@ export function globalStateFor(platform: Platform, tables: TableCatalog = tables
         t.columns.map((c) => new S.ColumnSymbol(c.name, S.ScalarTypes.GetSymbol(c.type), null)),
       ),
   );
-  const db = new S.DatabaseSymbol.ctor(platform, tableSymbols);
+  const db = new S.DatabaseSymbol.ctor(platform, platform === 'defender' ? [...tableSymbols, ...defenderFunctionSymbols()] : tableSymbols);
   const cluster = new S.ClusterSymbol.ctor(platform, [db]);
   const state = L.GlobalState.Default.WithCluster(cluster).WithDatabase(db);
   globalStates.set(key, state);
   return state;
+}
+
+/**
+ * `invoke FileProfile(SHA1)`: the bare key column is reported unknown by the binder (see defender-functions.ts).
+ * Dropped when the piped input has that column; otherwise said plainly. Other diagnostics pass unchanged.
+ */
+export function invokeKeyDiagnostic(root: BridgeObject, d: KqlDiagnostic): KqlDiagnostic | null {
+  if (d.code !== 'KS142') return d;
+  const key = invokeKeyAt(root, d.start);
+  if (!key) return d;
+  if (key.known) return null;
+  return { ...d, message: `${key.function}(): '${key.column}' is not a column of its input; give the file id column (${FILE_PROFILE_KEYS.join(', ')})` };
 }
 
 const SEVERITY: Record<string, KqlDiagnostic['severity']> = {
@@ -65,13 +78,15 @@ export function analyzeKql(query: string, platform: Platform, tables?: TableCata
   const code = L.KustoCode.ParseAndAnalyze(query, globalStateFor(platform, tables));
   const diagnostics: KqlDiagnostic[] = [];
   for (const d of bridgeList(code.GetDiagnostics())) {
-    diagnostics.push({
+    const diagnostic: KqlDiagnostic = {
       severity: SEVERITY[String(d.Severity)] ?? 'error',
       code: String(d.Code),
       message: String(d.Message),
       start: d.Start,
       length: d.Length,
-    });
+    };
+    const adjusted = platform === 'defender' ? invokeKeyDiagnostic(code.Syntax, diagnostic) : diagnostic;
+    if (adjusted) diagnostics.push(adjusted);
   }
   return {
     platform,

@@ -7,6 +7,7 @@ import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms } from '../detection/types.ts';
 import { analyzeKql, type KqlAnalysis, type KqlDiagnostic } from '../kql/analyzer.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
+import { DEFENDER_FUNCTIONS } from '../kql/defender-functions.ts';
 
 export interface KqlCheck {
   diagnostics: Diagnostic[];
@@ -50,6 +51,9 @@ function hintFor(d: KqlDiagnostic, platforms: Platform[], query: string): string
   if (!name) return undefined;
   const onlyDefender = platforms.length === 1 && platforms[0] === 'defender';
   const onlySentinel = platforms.length === 1 && platforms[0] === 'sentinel';
+  if (DEFENDER_FUNCTIONS.has(name) && onlySentinel) {
+    return `${name}() exists only in Defender advanced hunting; disable the sentinel block, or enrich the rows another way on Sentinel.`;
+  }
   if (name === 'TimeGenerated' && onlyDefender) {
     return 'Defender advanced hunting has no TimeGenerated; use Timestamp (the Sentinel build rewrites it to TimeGenerated).';
   }

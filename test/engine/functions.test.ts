@@ -27,9 +27,23 @@ describe('invoke served from a fixture table', () => {
   const FILES = { columns: [{ name: 'SHA1', type: 'string' as const }, { name: 'FileName', type: 'string' as const }], rows: [['abc', 'a.exe'], ['zzz', 'b.exe']] };
 
   it('enriches every input row left-outer on the key column, with typed nulls when the fixture has no row', () => {
-    const r = executeKql('DeviceFileEvents | invoke FileProfile() | project FileName, GlobalPrevalence, Signer', { tables: { DeviceFileEvents: FILES, FileProfile: FILE_PROFILE } });
-    expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['FileName:string', 'GlobalPrevalence:long', 'Signer:string']);
-    expect(r.rows).toEqual([['a.exe', 3, 'Contoso'], ['b.exe', null, '']]);
+    // On Defender FileProfile() is the built-in with its documented columns (GlobalPrevalence is an int there).
+    const r = executeKql('DeviceFileEvents | invoke FileProfile() | project FileName, GlobalPrevalence, Signer, ThreatName', { tables: { DeviceFileEvents: FILES, FileProfile: FILE_PROFILE } });
+    expect(r.columns.map((c) => `${c.name}:${c.type}`)).toEqual(['FileName:string', 'GlobalPrevalence:int', 'Signer:string', 'ThreatName:string']);
+    expect(r.rows).toEqual([['a.exe', 3, 'Contoso', ''], ['b.exe', null, '', '']]);
+  });
+
+  it('takes the key as a bare column, as Defender documents it, and matches InitiatingProcessSHA256 to the profile SHA256', () => {
+    const r = executeKql('DeviceFileEvents | invoke FileProfile(SHA1, 1000) | where GlobalPrevalence < 5 | project FileName, Signer', { tables: { DeviceFileEvents: FILES, FileProfile: FILE_PROFILE } });
+    expect(r.rows).toEqual([['a.exe', 'Contoso']]);
+    const processes = { columns: [{ name: 'InitiatingProcessSHA256', type: 'string' as const }, { name: 'FileName', type: 'string' as const }], rows: [['f00d', 'x.exe']] };
+    const profile = { columns: [{ name: 'SHA256', type: 'string' as const }, { name: 'Signer', type: 'string' as const }], rows: [['f00d', 'Fabrikam']] };
+    const p = executeKql('DeviceProcessEvents | invoke FileProfile(InitiatingProcessSHA256) | project FileName, Signer', { tables: { DeviceProcessEvents: processes, FileProfile: profile } });
+    expect(p.rows).toEqual([['x.exe', 'Fabrikam']]);
+  });
+
+  it('a key that is not a column of the input is a KQL error naming the accepted ones', () => {
+    expect(() => executeKql('DeviceFileEvents | invoke FileProfile(Sha, 1000)', { tables: { DeviceFileEvents: FILES, FileProfile: FILE_PROFILE } })).toThrow(/FileProfile\(\): 'Sha' is not a column of its input; give the file id column \(SHA1, SHA256/);
   });
 
   it('takes the key column as a string argument and binds later operators against the fixture columns', () => {

@@ -136,6 +136,15 @@ describe('KQL diagnostics', () => {
     expect([d.line, d.column]).toEqual([16, 50]);
   });
 
+  it("Defender's FileProfile() binds with its documented columns and a bare key column; on Sentinel it is explained", () => {
+    const q = mutate('| where UserAgent startswith "curl/"', '| invoke FileProfile(InitiatingProcessSHA256, 1000)\n  | where GlobalPrevalence < 50 and Signer == ""');
+    const kql = validateOne(q).diagnostics.filter((d) => d.code.startsWith('kql/'));
+    expect(kql.every((d) => d.message.endsWith('[sentinel]'))).toBe(true);
+    expect(kql.find((d) => d.code === 'kql/KS211')!.hint).toMatch(/exists only in Defender advanced hunting/);
+    const bad = only(validateOne(mutate('| where UserAgent startswith "curl/"', '| invoke FileProfile(Sha256)')).diagnostics.filter((d) => d.message.includes('[defender]')), 'kql/KS142');
+    expect(bad.message).toMatch(/FileProfile\(\): 'Sha256' is not a column of its input/);
+  });
+
   it('TimeGenerated is unknown on Defender with a hint to use Timestamp', () => {
     const d = only(validateOne(mutate('| project Timestamp, DeviceId', '| project TimeGenerated, Timestamp, DeviceId')).diagnostics, 'kql/KS142');
     expect(d.hint).toMatch(/use Timestamp/);

@@ -5,6 +5,7 @@
  * Cached per distinct set of tables and columns.
  */
 import { globalStateFor } from '../../kql/analyzer.ts';
+import { DEFENDER_FUNCTIONS } from '../../kql/defender-functions.ts';
 import { kustoLanguage, type BridgeObject } from '../../kql/kusto-language.ts';
 import { tablesFor, type Platform, type PlatformTable, type TableCatalog } from '../../kql/table-schemas.ts';
 import type { Column } from '../values/types.ts';
@@ -21,7 +22,8 @@ export function engineGlobalState(platform: Platform, extra: Record<string, Colu
     if (!catalog.has(name) && !invoked.has(name)) catalog.set(name, { name, timeColumn: null, columns } satisfies PlatformTable);
   }
   let state = globalStateFor(platform, catalog);
-  const functions = [...invoked].filter((name) => extra[name]).map((name) => invokeFunction(name, extra[name]!));
+  // Defender's own FileProfile() is already declared with its documented columns; the fixture only serves rows.
+  const functions = [...invoked].filter((name) => extra[name] && !(platform === 'defender' && DEFENDER_FUNCTIONS.has(name))).map((name) => invokeFunction(name, extra[name]!));
   if (functions.length > 0) state = state.WithDatabase(state.Database.AddMembers(functions));
   states.set(key, state);
   return state;

@@ -1,8 +1,10 @@
 /**
  * `invoke Name(key?, limit?)` served from a caller-supplied fixture table named Name (FileProfile(),
  * DeviceFromIP() …): each input row is enriched, left-outer, with the fixture row whose key column equals the
- * input's. The key is the column named by the first argument (a string literal), else the fixture's first
- * column. Output columns come from the bound type (the input's, then the fixture's).
+ * input's. The key is the input column the first argument names (bare, as Defender documents it, or as a
+ * string), else the fixture's first column; the fixture holds it under the same name, or without the
+ * `InitiatingProcess` prefix (FileProfile(InitiatingProcessSHA256) matches the profile's SHA256). Output
+ * columns come from the bound type (the input's, then the function's).
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { kind, listItems, textOf, unsupported, type CompileContext, type RowStep } from '../compiler/context.ts';
@@ -16,17 +18,21 @@ export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Co
   const args = listItems(call.ArgumentList.Expressions);
   let keyName: string | null = null;
   if (args[0]) {
-    if (kind(args[0]) !== 'StringLiteralExpression') unsupported(ctx, args[0], `invoke ${name}() with a non-literal key (write the column name as a string: ${name}('SHA1'))`);
-    keyName = String(args[0].LiteralValue);
+    // Defender's documented form is a bare column, FileProfile(SHA1); a string literal names it too.
+    if (kind(args[0]) === 'NameReference') keyName = String(args[0].SimpleName);
+    else if (kind(args[0]) === 'StringLiteralExpression') keyName = String(args[0].LiteralValue);
+    else unsupported(ctx, args[0], `invoke ${name}() with a computed key (name the column: ${name}(SHA1))`);
   }
   const { line, column } = lineColumn(ctx.query, node.TextStart);
   return (rt, emit) => {
     const fixture = rt.tables[name];
     if (!fixture) throw new EngineError(`invoke ${name}() needs a fixture table named '${name}'`, line, column);
-    const fixtureKey = keyName ?? fixture.columns[0]!.name;
+    const inputKey = keyName ?? fixture.columns[0]!.name;
+    const has = (n: string) => fixture.columns.some((c) => c.name === n);
+    const fixtureKey = has(inputKey) ? inputKey : inputKey.replace(/^InitiatingProcess/, '');
     const fk = fixture.columns.findIndex((c) => c.name === fixtureKey);
-    const ik = input.findIndex((c) => c.name === fixtureKey);
-    if (fk < 0 || ik < 0) throw new EngineError(`invoke ${name}(): key column '${fixtureKey}' must exist in the input and in the fixture table`, line, column);
+    const ik = input.findIndex((c) => c.name === inputKey);
+    if (fk < 0 || ik < 0) throw new EngineError(`invoke ${name}(): key column '${inputKey}' must exist in the input, and as '${fixtureKey}' in the fixture table`, line, column);
     const byKey = new Map<string, Value[]>();
     for (const f of fixture.rows) if (!byKey.has(keyOf(f[fk]))) byKey.set(keyOf(f[fk]), f);
     // Fixture columns win over same-named input columns except the key (the binder's extend replaces them).
