@@ -1,6 +1,6 @@
 /**
  * The five benchmark detections: KQL as in the MDE Zeek hunting seed queries
- * (/work/shared/seed-queries/mde-zeek-hunting-queries.md), and the same logic hand-translated to DuckDB SQL.
+ * (../shared/seed-queries/mde-zeek-hunting-queries.md beside the repository), and the same logic hand-translated to DuckDB SQL.
  */
 export interface BenchQuery {
   id: string;
