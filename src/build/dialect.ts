@@ -6,7 +6,7 @@
  * strings, comments and unrelated identifiers containing "Timestamp" are untouched. The Defender build
  * makes the opposite adjustment for columns that are dynamic only on Sentinel (see defenderDialect).
  */
-import { analyzeKql, type KqlDiagnostic } from '../kql/analyzer.ts';
+import { analyzeKql, type KqlAnalysis, type KqlDiagnostic } from '../kql/analyzer.ts';
 import { kustoLanguage, type BridgeObject } from '../kql/kusto-language.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
 
@@ -16,6 +16,10 @@ export interface DialectResult {
   rewrites: string[];
   /** Errors binding the emitted query on its platform (the build fails on any). */
   diagnostics: KqlDiagnostic[];
+  /** The emitted query bound on its platform (validation reads its diagnostics and result schema). */
+  analysis: KqlAnalysis;
+  /** Source spans the rewrite replaced, in source offsets. */
+  edits: { start: number; end: number }[];
   /** Maps an offset in the emitted query back to the source query, so errors point at the YAML line. */
   sourceOffset(emittedOffset: number): number;
 }
@@ -38,7 +42,7 @@ export function queryForPlatform(query: string, platform: Platform): DialectResu
     const to = sentinelTables.get(table)?.timeColumn;
     if (from && to && from !== to) renames.set(from, to);
   }
-  if (renames.size === 0) return unchanged(query, 'sentinel');
+  if (renames.size === 0) return emitted(query, 'sentinel', [], [], analysis);
   const L = kustoLanguage();
   const SK = L.Syntax.SyntaxKind;
   const edits: Edit[] = [];
@@ -57,7 +61,7 @@ export function queryForPlatform(query: string, platform: Platform): DialectResu
   visit(analysis.code.Syntax);
   const rewritten = applyEdits(query, edits);
   const rewrites = edits.length ? [...renames].map(([from, to]) => `${from} → ${to} (${edits.length} reference${edits.length === 1 ? '' : 's'})`) : [];
-  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'sentinel'), sourceOffset: offsetMapper(edits) };
+  return emitted(rewritten, 'sentinel', rewrites, edits, edits.length ? undefined : analysis);
 }
 
 /**
@@ -76,7 +80,7 @@ function defenderDialect(query: string): DialectResult {
       if (c.type === 'string' && sentinelTypes.get(c.name) === 'dynamic') stringOnDefender.add(c.name);
     }
   }
-  if (stringOnDefender.size === 0) return unchanged(query, 'defender');
+  if (stringOnDefender.size === 0) return emitted(query, 'defender', [], [], analysis);
   const L = kustoLanguage();
   const SK = L.Syntax.SyntaxKind;
   const edits: Edit[] = [];
@@ -95,11 +99,20 @@ function defenderDialect(query: string): DialectResult {
   const rewritten = applyEdits(query, edits);
   const wrapped = [...new Set(edits.map((e) => e.text))];
   const rewrites = edits.length ? [`${wrapped.join(', ')} around dynamic property access (${edits.length} reference${edits.length === 1 ? '' : 's'})`] : [];
-  return { query: rewritten, rewrites, diagnostics: errorsOf(rewritten, 'defender'), sourceOffset: offsetMapper(edits) };
+  return emitted(rewritten, 'defender', rewrites, edits, edits.length ? undefined : analysis);
 }
 
-function unchanged(query: string, platform: Platform): DialectResult {
-  return { query, rewrites: [], diagnostics: errorsOf(query, platform), sourceOffset: (o) => o };
+/** The result for an emitted query; `bound` is reused when the query was not changed (binding costs the most). */
+function emitted(query: string, platform: Platform, rewrites: string[], edits: Edit[], bound?: KqlAnalysis): DialectResult {
+  const analysis = bound ?? analyzeKql(query, platform);
+  return {
+    query,
+    rewrites,
+    analysis,
+    diagnostics: analysis.diagnostics.filter((d) => d.severity === 'error'),
+    edits: edits.map(({ start, end }) => ({ start, end })),
+    sourceOffset: edits.length ? offsetMapper(edits) : (o) => o,
+  };
 }
 
 /** Emitted offset → source offset: undo the length change of every edit before it (inside an edit: its start). */
@@ -124,6 +137,3 @@ function applyEdits(query: string, edits: Edit[]): string {
   return out;
 }
 
-function errorsOf(query: string, platform: Platform): KqlDiagnostic[] {
-  return analyzeKql(query, platform).diagnostics.filter((d) => d.severity === 'error');
-}

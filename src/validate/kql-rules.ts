@@ -1,11 +1,14 @@
 /**
- * KQL checks: parse and bind the query with Kusto.Language against each enabled platform's table schemas,
- * and report Kusto's diagnostics at their line and column inside the YAML file.
+ * KQL checks: bind the query each enabled platform will run (the build's dialect rewrite applied: Timestamp →
+ * TimeGenerated on Sentinel, todynamic() around dynamic-only access on Defender) with Kusto.Language against that
+ * platform's table schemas, and report Kusto's diagnostics at their line and column inside the YAML file. So
+ * validation, tests and the build agree on what is valid.
  */
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms } from '../detection/types.ts';
-import { analyzeKql, type KqlAnalysis, type KqlDiagnostic } from '../kql/analyzer.ts';
+import { queryForPlatform } from '../build/dialect.ts';
+import type { KqlAnalysis, KqlDiagnostic } from '../kql/analyzer.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { DEFENDER_FUNCTIONS } from '../kql/defender-functions.ts';
 
@@ -22,19 +25,29 @@ export function checkKql(loaded: LoadedDetection): KqlCheck {
   // Several platforms often report the same mistake at the same spot; say it once, naming both.
   const merged = new Map<string, { d: KqlDiagnostic; platforms: Platform[] }>();
   for (const platform of enabledPlatforms(detection)) {
-    const analysis = analyzeKql(detection.query, platform);
-    analyses.set(platform, analysis);
-    for (const d of analysis.diagnostics) {
-      if (d.severity === 'suggestion') continue;
+    const dialect = queryForPlatform(detection.query, platform);
+    analyses.set(platform, dialect.analysis);
+    for (const emitted of dialect.analysis.diagnostics) {
+      if (emitted.severity === 'suggestion') continue;
+      const d = { ...emitted, start: dialect.sourceOffset(emitted.start) };
       const key = `${d.start}|${d.code}|${d.message}`;
       const entry = merged.get(key);
       if (entry) entry.platforms.push(platform);
       else merged.set(key, { d, platforms: [platform] });
     }
+    // Defender runs a different text than the author wrote: say so once, at the first rewritten reference.
+    if (platform === 'defender' && dialect.edits.length) {
+      const pos = source.positionInScalar(['query'], dialect.edits[0]!.start);
+      diagnostics.push({
+        file, line: pos.line, column: pos.column, path: '/query', severity: 'warning', code: 'kql/defender-dynamic-access',
+        message: `property access on a column that is a JSON string in Defender; the Defender build wraps it: ${dialect.rewrites.join('; ')} [defender]`,
+        hint: 'write todynamic(AdditionalFields).name so the query reads the same on both platforms',
+      });
+    }
   }
   for (const { d, platforms } of merged.values()) {
     const pos = source.positionInScalar(['query'], d.start);
-    const hint = hintFor(d, platforms, detection.query);
+    const hint = hintFor(d, platforms);
     diagnostics.push({
       file, line: pos.line, column: pos.column, path: '/query',
       severity: d.severity === 'error' ? 'error' : 'warning',
@@ -46,7 +59,7 @@ export function checkKql(loaded: LoadedDetection): KqlCheck {
   return { diagnostics, analyses };
 }
 
-function hintFor(d: KqlDiagnostic, platforms: Platform[], query: string): string | undefined {
+function hintFor(d: KqlDiagnostic, platforms: Platform[]): string | undefined {
   const name = /The name '([^']+)'/.exec(d.message)?.[1];
   if (!name) return undefined;
   const onlyDefender = platforms.length === 1 && platforms[0] === 'defender';
@@ -56,10 +69,6 @@ function hintFor(d: KqlDiagnostic, platforms: Platform[], query: string): string
   }
   if (name === 'TimeGenerated' && onlyDefender) {
     return 'Defender advanced hunting has no TimeGenerated; use Timestamp (the Sentinel build rewrites it to TimeGenerated).';
-  }
-  const before = query.slice(Math.max(0, d.start - 20), d.start);
-  if (onlyDefender && /AdditionalFields\s*\.\s*$/.test(before)) {
-    return `AdditionalFields is a JSON string in Defender; write todynamic(AdditionalFields).${name}, which works on both platforms.`;
   }
   for (const other of ['defender', 'sentinel'] as const) {
     if (platforms.includes(other)) continue;
