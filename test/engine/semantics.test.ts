@@ -128,3 +128,21 @@ describe('fixture-only tables', () => {
     expect(b.columns).toEqual([{ name: 'b', type: 'string' }]);
   });
 });
+
+describe('summarize keys and make_set (fast paths keep Kusto semantics)', () => {
+  it('two typed keys group by value, null apart from every value, in order of first appearance', () => {
+    const r = rows('datatable(d:string, t:long, v:long)["a",1,1, "b",1,2, "a",1,3, "a",long(null),4, "b",1,5, "a",long(null),6] | summarize s = sum(v), n = count() by d, t');
+    expect(r).toEqual([['a', 1, 4, 2], ['b', 1, 7, 2], ['a', null, 10, 2]]);
+  });
+
+  it('make_set keeps first occurrences in order, past the size where it switches to a hash set, and keeps 1 and "1" apart in dynamic values', () => {
+    const r = rows('range i from 1 to 30 step 1 | extend v = i % 12 | summarize s = make_set(v)');
+    expect(r[0]![0]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]);
+    expect(one('print d = dynamic([1, "1", 1, "1"]) | mv-expand d | summarize s = make_set(d)')![0]).toEqual([1, '1']);
+  });
+
+  it('ipv4_is_private and parse_ipv4 accept dotted quads with an optional prefix and nothing else', () => {
+    expect(one('print a = ipv4_is_private("10.1.2.3"), b = ipv4_is_private("172.32.0.1"), c = ipv4_is_private("192.168.0.1/24"), d = ipv4_is_private("10.1.2"), e = ipv4_is_private("256.1.1.1")')).toEqual([true, false, true, null, null]);
+    expect(one('print a = parse_ipv4("001.2.3.4"), b = parse_ipv4("1.2.3.4/"), c = parse_ipv4(" 1.2.3.4 "), d = parse_ipv4("1..2.3"), e = parse_ipv4("255.255.255.255")')).toEqual([16909060, null, 16909060, null, 4294967295]);
+  });
+});

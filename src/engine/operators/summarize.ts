@@ -31,29 +31,49 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
   const expectedWidth = byExprs.length + aggregators.reduce((n, a) => n + a.width, 0);
   if (expectedWidth !== outColumns.length) unsupported(ctx, node, `summarize shape (${expectedWidth} computed vs ${outColumns.length} columns)`);
   const byFns = byExprs.map((e) => e.fn);
-  // One key of a static non-dynamic type is its own Map key (values of one type cannot collide); otherwise a joined string.
-  const rawKey = byExprs.length === 1 && byExprs[0]!.type !== 'dynamic';
+  const keyCount = byFns.length;
+  // Keys of static non-dynamic types are their own Map keys (values of one type cannot collide), one Map level per
+  // key; otherwise the keys are joined into one string. Groups come out in order of first appearance.
+  const typedKeys = keyCount > 0 && byExprs.every((e) => e.type !== 'dynamic');
   const aggs = aggregators.length;
+  type Group = { keys: Value[]; states: unknown[] };
   return (rt) => {
-    const groups = new Map<unknown, { keys: Value[]; states: unknown[] }>();
+    const ordered: Group[] = [];
+    const root = new Map<unknown, unknown>();
+    const values: Value[] = new Array(keyCount);
+    const group = (level: Map<unknown, unknown>, key: unknown): Group => {
+      let g = level.get(key) as Group | undefined;
+      if (!g) {
+        g = { keys: values.slice(), states: aggregators.map((a) => a.init()) };
+        level.set(key, g);
+        ordered.push(g);
+      }
+      return g;
+    };
     return {
       add(row) {
-        let key: unknown;
-        if (rawKey) key = byFns[0]!(row, rt);
-        else {
+        for (let i = 0; i < keyCount; i++) values[i] = byFns[i]!(row, rt) ?? null;
+        let g: Group;
+        if (typedKeys) {
+          let level = root;
+          for (let i = 0; i < keyCount - 1; i++) {
+            let next = level.get(values[i]) as Map<unknown, unknown> | undefined;
+            if (!next) level.set(values[i], (next = new Map()));
+            level = next;
+          }
+          g = group(level, values[keyCount - 1]);
+        } else {
           let k = '';
-          for (let i = 0; i < byFns.length; i++) k += (i ? '\u0002' : '') + keyOf(byFns[i]!(row, rt));
-          key = k;
+          for (let i = 0; i < keyCount; i++) k += (i ? '\u0002' : '') + keyOf(values[i]);
+          g = group(root, k);
         }
-        let g = groups.get(key);
-        if (!g) groups.set(key, (g = { keys: rawKey ? [key as Value] : byFns.map((f) => f(row, rt)), states: aggregators.map((a) => a.init()) }));
         const states = g.states;
         for (let i = 0; i < aggs; i++) states[i] = aggregators[i]!.add(states[i], row, rt);
       },
       finish() {
         // Without `by`, summarize yields one row even for empty input (count() = 0).
-        if (byExprs.length === 0 && groups.size === 0) groups.set('', { keys: [], states: aggregators.map((a) => a.init()) });
-        return [...groups.values()].map((g) => [...g.keys, ...aggregators.flatMap((a, i) => a.result(g.states[i]))]);
+        if (keyCount === 0 && ordered.length === 0) ordered.push({ keys: [], states: aggregators.map((a) => a.init()) });
+        return ordered.map((g) => [...g.keys, ...aggregators.flatMap((a, i) => a.result(g.states[i]))]);
       },
     };
   };
@@ -104,11 +124,26 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
       const pred = conditional ? list[1] : undefined;
       const limitArg = list[conditional ? 2 : 1];
       const unique = name.startsWith('make_set');
+      // Values of a static non-dynamic type are primitives: compared as they are, no key string per value.
+      const memberOf = value.type === 'dynamic' ? keyOf : (x: unknown) => x;
+      type SetState = { items: unknown[]; seen: Set<unknown> | null };
+      // Most groups stay small (one device, one time bin): a linear scan until 8 members, then a Set.
+      const isNew = (st: SetState, x: unknown): boolean => {
+        const k = memberOf(x);
+        if (st.seen) {
+          if (st.seen.has(k)) return false;
+          st.seen.add(k);
+          return true;
+        }
+        for (const y of st.items) if (memberOf(y) === k) return false;
+        if (st.items.length >= 8) st.seen = new Set(st.items.map(memberOf)).add(k);
+        return true;
+      };
       return {
         width: 1,
-        init: () => ({ items: [] as unknown[], seen: new Set<string>() }),
+        init: (): SetState => ({ items: [], seen: null }),
         add: (s, row, rt) => {
-          const st = s as { items: unknown[]; seen: Set<string> };
+          const st = s as SetState;
           if (pred && pred.fn(row, rt) !== true) return st;
           const limit = limitArg ? (limitArg.fn(row, rt) as number) : 1_048_576;
           if (st.items.length >= limit) return st;
@@ -118,16 +153,12 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
           const values = value.type === 'dynamic' && Array.isArray(d) && unique ? d : [d];
           for (const x of values) {
             if (st.items.length >= limit) break;
-            if (unique) {
-              const k = keyOf(x);
-              if (st.seen.has(k)) continue;
-              st.seen.add(k);
-            }
+            if (unique && !isNew(st, x)) continue;
             st.items.push(x);
           }
           return st;
         },
-        result: (s) => [(s as { items: unknown[] }).items],
+        result: (s) => [(s as SetState).items],
       };
     }
     case 'arg_max': case 'arg_min': {
