@@ -4,9 +4,11 @@ import { BENCH_COLUMNS } from './bench-data.ts';
 
 const SQL_TYPES: Record<string, string> = { datetime: 'TIMESTAMP', string: 'VARCHAR', int: 'INTEGER', long: 'BIGINT' };
 
-export async function loadDuckDb(rows: unknown[][]): Promise<DuckDBConnection> {
+/** `threads`: DuckDB's worker threads (default: one per core); the engine runs on one. */
+export async function loadDuckDb(rows: unknown[][], threads?: number): Promise<DuckDBConnection> {
   const instance = await DuckDBInstance.create(':memory:');
   const conn = await instance.connect();
+  if (threads !== undefined) await conn.run(`SET threads = ${threads}`);
   await conn.run(`CREATE TABLE DeviceNetworkEvents (${BENCH_COLUMNS.map((c) => `${c.name} ${SQL_TYPES[c.type]}`).join(', ')})`);
   const appender = await conn.createAppender('DeviceNetworkEvents');
   for (const row of rows) {
