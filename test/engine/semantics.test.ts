@@ -146,3 +146,22 @@ describe('summarize keys and make_set (fast paths keep Kusto semantics)', () => 
     expect(one('print a = parse_ipv4("001.2.3.4"), b = parse_ipv4("1.2.3.4/"), c = parse_ipv4(" 1.2.3.4 "), d = parse_ipv4("1..2.3"), e = parse_ipv4("255.255.255.255")')).toEqual([16909060, null, 16909060, null, 4294967295]);
   });
 });
+
+describe('forms found in published rules (corpus)', () => {
+  it('dynamic literals with verbatim, single-quoted and escaped strings', () => {
+    expect(one(`print a = dynamic([@'C:\\dir', @"say ""hi""", 'it\\'s', "tab\\there", {'k': 1}])`)![0]).toEqual(['C:\\dir', 'say "hi"', "it's", 'tab\there', { k: 1 }]);
+  });
+
+  it('join on several $left/$right equalities joined with and', () => {
+    const q = 'let L = datatable(Port:long, Protocol:string, x:string)[80,"tcp","a", 80,"udp","b", 53,"udp","c"]; let R = datatable(DestinationPort:long, Protocol:string)[80,"tcp", 53,"udp"];';
+    expect(rows(`${q} L | join kind=inner R on $left.Port == $right.DestinationPort and $left.Protocol == $right.Protocol | project x`)).toEqual([['a'], ['c']]);
+  });
+
+  it('the deprecated makeset/makelist and a parenthesized aggregate', () => {
+    expect(rows('datatable(a:string, b:long)["x",1,"x",2,"x",1,"y",3] | summarize s = makeset(b), l = (makelist(b)) by a')).toEqual([['x', [1, 2], [1, 2, 1]], ['y', [3], [3]]]);
+  });
+
+  it('a name the binder could not resolve (isfuzzy union of an unknown table) is refused with the reason', () => {
+    expect(() => executeKql('union isfuzzy=true (NoSuchTable | where TimeGenerated > ago(1d))')).toThrow(/reference to TimeGenerated, a column of a table whose schema is unknown here/);
+  });
+});

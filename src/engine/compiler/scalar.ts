@@ -173,7 +173,12 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         return constant(null, 'dynamic');
       case 'DynamicExpression': {
         const v = node.LiteralValue;
-        return constant(v === null || v === undefined ? null : parseDynamicLiteral(String(v)), 'dynamic');
+        if (v === null || v === undefined) return constant(null, 'dynamic');
+        try {
+          return constant(parseDynamicLiteral(String(v)), 'dynamic');
+        } catch (err) {
+          return unsupported(ctx, node, `dynamic literal (${(err as Error).message.split('\n')[0]})`);
+        }
       }
       case 'NameReference': {
         const name = String(node.SimpleName ?? textOf(ctx, node)).replace(/^\['|'\]$|^\["|"\]$/g, '');
@@ -184,7 +189,8 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         const binding = ctx.env.get(name);
         if (binding?.kind === 'scalar') return binding.expr;
         if (index !== undefined) return { fn: (row) => row[index], type: scope.columns[index]!.type, column: index };
-        return unsupported(ctx, node, `reference to ${name}`);
+        // The binder accepted the name without knowing it (an isfuzzy union leg or table(name) with a computed name).
+        return unsupported(ctx, node, `reference to ${name}, a column of a table whose schema is unknown here (give the table's rows in the test so it binds, or name the table instead of table(<expression>))`);
       }
       case 'UnaryMinusExpression': {
         const e = scalar(node.Expression, scope);

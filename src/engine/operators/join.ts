@@ -32,7 +32,14 @@ export function compileJoin(ctx: CompileContext, node: BridgeObject, left: Colum
   const rightScope = new RowScope(right);
   const leftKeys: ((row: Value[]) => Value)[] = [];
   const rightKeys: ((row: Value[]) => Value)[] = [];
-  for (const e of listItems(clause.Expressions)) {
+  // `on $left.a == $right.b and $left.c == $right.d` is the same as listing the two equalities.
+  const conditions: BridgeObject[] = [];
+  const flatten = (e: BridgeObject): void => {
+    if (kind(e) === 'AndExpression') { flatten(e.Left); flatten(e.Right); } else if (kind(e) === 'ParenthesizedExpression') flatten(e.Expression);
+    else conditions.push(e);
+  };
+  listItems(clause.Expressions).forEach(flatten);
+  for (const e of conditions) {
     if (kind(e) === 'NameReference') {
       const name = textOf(ctx, e).trim();
       const li = leftScope.index.get(name);

@@ -79,9 +79,14 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
   };
 }
 
+/** Deprecated spellings the docs still list and older rules use. */
+const DEPRECATED_ALIASES: Record<string, string> = { makeset: 'make_set', makelist: 'make_list' };
+
 function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, input: Column[], scalars: ScalarCompiler, byNames: string[], transientInput: boolean): Aggregator {
-  if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, call, 'aggregate expression');
-  const name = String(call.Name?.SimpleName ?? textOf(ctx, call.Name)).toLowerCase();
+  if (kind(call) === 'ParenthesizedExpression') return aggregator(ctx, call.Expression, scope, input, scalars, byNames, transientInput);
+  if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, call, 'a scalar expression over aggregates (write the aggregate alone, then extend)');
+  const written = String(call.Name?.SimpleName ?? textOf(ctx, call.Name)).toLowerCase();
+  const name = DEPRECATED_ALIASES[written] ?? written;
   const argNodes = listItems(call.ArgumentList.Expressions);
   const args = (): CompiledScalar[] => argNodes.map((a: BridgeObject) => scalars.scalar(a, scope));
   const simple = (init: () => unknown, add: (s: unknown, v: Value) => unknown, result: (s: unknown) => Value, arg?: CompiledScalar): Aggregator => ({

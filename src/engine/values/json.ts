@@ -1,6 +1,7 @@
 /**
- * Kusto's dynamic literals are JSON with Kusto string rules: strings may be single-quoted
- * (dynamic({'a':'b'})). This rewrites single-quoted strings to JSON strings before JSON.parse.
+ * Kusto's dynamic literals are JSON written with Kusto's string literals: single-quoted ('a'), double-quoted
+ * with Kusto escapes, verbatim (@'C:\dir', @"x", a doubled quote standing for one) and obfuscated (h'…').
+ * Each string is decoded to its value and re-encoded as a JSON string, then the text is parsed as JSON.
  */
 export function parseDynamicLiteral(text: string): unknown {
   try {
@@ -10,28 +11,53 @@ export function parseDynamicLiteral(text: string): unknown {
   }
 }
 
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '/': '/', b: '\b', f: '\f', '0': '\0' };
+
 function requote(text: string): string {
   let out = '';
-  for (let i = 0; i < text.length; i++) {
+  let i = 0;
+  while (i < text.length) {
     const ch = text[i]!;
-    if (ch === '"') {
-      // Copy a double-quoted string as is, honouring escapes.
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      out += text.slice(i, j + 1);
-      i = j;
-    } else if (ch === "'") {
-      let j = i + 1;
-      let value = '';
-      while (j < text.length && text[j] !== "'") {
-        if (text[j] === '\\' && j + 1 < text.length) {
-          value += JSON.parse(`"\\${text[j + 1] === "'" ? 'u0027' : text[j + 1]}"`);
+    const prefixed = (ch === '@' || ch === 'h' || ch === 'H') && (text[i + 1] === "'" || text[i + 1] === '"');
+    if (ch !== "'" && ch !== '"' && !prefixed) {
+      out += ch;
+      i++;
+      continue;
+    }
+    const verbatim = ch === '@';
+    if (prefixed) i++;
+    const quote = text[i]!;
+    let value = '';
+    let j = i + 1;
+    for (;;) {
+      if (j >= text.length) throw new SyntaxError(`unterminated string in dynamic literal ${text}`);
+      const c = text[j]!;
+      if (c === quote) {
+        if (verbatim && text[j + 1] === quote) {
+          value += quote;
           j += 2;
-        } else value += text[j++];
+          continue;
+        }
+        break;
       }
-      out += JSON.stringify(value);
-      i = j;
-    } else out += ch;
+      if (c === '\\' && !verbatim) {
+        const e = text[j + 1] ?? '';
+        if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) {
+          value += String.fromCharCode(parseInt(text.slice(j + 2, j + 6), 16));
+          j += 6;
+          continue;
+        }
+        const decoded = ESCAPES[e];
+        if (decoded === undefined) throw new SyntaxError(`invalid escape \\${e} in dynamic literal ${text}`);
+        value += decoded;
+        j += 2;
+        continue;
+      }
+      value += c;
+      j++;
+    }
+    out += JSON.stringify(value);
+    i = j + 1;
   }
   return out;
 }
