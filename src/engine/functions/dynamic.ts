@@ -1,5 +1,8 @@
 /** dynamic (JSON) functions and conversions to and from it. */
-import { toDynamic, toKustoString, type Value } from '../values/types.ts';
+import type { CompiledScalar, RowFn } from '../compiler/context.ts';
+import { EngineError } from '../errors.ts';
+import { parseDateTime } from '../values/time.ts';
+import { fromInput, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
 
 /** parse_json/todynamic: JSON text → value; text that is not JSON stays a string, as in Kusto. */
@@ -83,6 +86,44 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
     }
     return out;
   },
+  // extract_json(jsonPath, dataSource[, typeof(T)]) (docs: extract-json-function, jsonpath): the path subset the docs
+  // list — `$`, `.name`, `['name']`, `[index]`. A constant path outside it fails at compile time. The document is
+  // read as parse_json reads it, so text that is not JSON has no members (null). Without a type the result is a
+  // string (the JSON text of a bag or array).
+  extract_json: ([p, src], info) => {
+    const constantPath = p!.constant ? constantString(p!) : undefined;
+    const steps = constantPath === undefined ? undefined : compileJsonPath(constantPath);
+    const pathOf = (row: Value[], rt: Parameters<RowFn>[1]) => steps ?? compileJsonPath(toKustoString(p!.fn(row, rt), p!.type));
+    const convert = extractedAs(info.resultType);
+    return (row, rt) => {
+      const path = pathOf(row, rt);
+      const text = src!.fn(row, rt);
+      return convert(walkJsonPath(src!.type === 'dynamic' ? text : parsedDocument(text as string), path));
+    };
+  },
+  // dynamic_to_json (docs: dynamic-to-json-function): bags with their keys sorted (ordinal), arrays in order, no
+  // whitespace; a scalar is tostring() of it. Strings inside arrays and bags are JSON strings.
+  dynamic_to_json: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    if (a!.type !== 'dynamic' || v === null || typeof v !== 'object') return toKustoString(v, a!.type);
+    return canonicalJson(v);
+  },
+  // array_slice(array, start, end) (docs: array-slice-function): both ends inclusive, negative values count from the
+  // end, out-of-range indexes are clamped; not an array → null.
+  array_slice: ([arr, s, e]) => (row, rt) => {
+    const v = arr!.fn(row, rt);
+    if (!Array.isArray(v)) return null;
+    let start = s!.fn(row, rt) as number | null;
+    let end = e!.fn(row, rt) as number | null;
+    if (start === null || end === null) return null;
+    if (start < 0) start += v.length;
+    if (end < 0) end += v.length;
+    start = Math.max(0, start);
+    end = Math.min(v.length - 1, end);
+    return start > end ? [] : v.slice(start, end + 1);
+  },
+  array_sort_asc: (args) => arraySort(args, 'array_sort_asc', 1),
+  array_sort_desc: (args) => arraySort(args, 'array_sort_desc', -1),
   gettype: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
     if (a!.type !== 'dynamic') return a!.type === 'real' ? 'real' : a!.type;
@@ -94,4 +135,158 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
   },
 };
 DYNAMIC_FUNCTIONS.parse_json = DYNAMIC_FUNCTIONS.todynamic!;
+DYNAMIC_FUNCTIONS.extractjson = DYNAMIC_FUNCTIONS.extract_json!;
+// Deprecated alias the docs list (array-length-function).
+DYNAMIC_FUNCTIONS.arraylength = DYNAMIC_FUNCTIONS.array_length!;
 DYNAMIC_FUNCTIONS.pack = DYNAMIC_FUNCTIONS.bag_pack!;
+
+// One parsed document shared by every extract_json call site: queries pull several fields out of the same column
+// (extractjson("$.a", AdditionalFields), extractjson("$.b", AdditionalFields), …), so a row's text is parsed once.
+// Parsed values are never mutated, so sharing them is safe.
+let lastDocText: string | undefined;
+let lastDoc: unknown;
+function parsedDocument(text: string): unknown {
+  if (text !== lastDocText) {
+    lastDoc = parseJson(text);
+    lastDocText = text;
+  }
+  return lastDoc;
+}
+
+/** The value of a constant argument, or undefined when it cannot be read without a row. */
+function constantString(arg: CompiledScalar): string | undefined {
+  try {
+    return toKustoString(arg.fn([], undefined as unknown as Parameters<RowFn>[1]), arg.type);
+  } catch {
+    return undefined;
+  }
+}
+
+type PathStep = string | number;
+
+/**
+ * The JSONPath subset of the Kusto docs (jsonpath page): `$` then `.name`, `['name']` / `["name"]` (backslash escapes
+ * the next character) and `[index]`. Wildcards, recursion (`..`), unions, slices, filters and `@` are refused.
+ */
+export function compileJsonPath(path: string): PathStep[] {
+  const fail = (): never => {
+    throw new EngineError(`not supported by the local engine: extract_json path ${JSON.stringify(path)}`);
+  };
+  const s = path.trim();
+  if (s[0] !== '$') fail();
+  const steps: PathStep[] = [];
+  let i = 1;
+  while (i < s.length) {
+    if (s[i] === '.') {
+      let j = i + 1;
+      while (j < s.length && s[j] !== '.' && s[j] !== '[') j++;
+      const name = s.slice(i + 1, j);
+      if (!/^[^*@?()'",:\s\]]+$/.test(name)) fail();
+      steps.push(name);
+      i = j;
+    } else if (s[i] === '[') {
+      const quote = s[i + 1];
+      if (quote === "'" || quote === '"') {
+        let j = i + 2;
+        let name = '';
+        while (j < s.length && s[j] !== quote) {
+          if (s[j] === '\\' && j + 1 < s.length) {
+            name += s[j + 1];
+            j += 2;
+          } else name += s[j++];
+        }
+        if (s[j] !== quote || s[j + 1] !== ']') fail();
+        steps.push(name);
+        i = j + 2;
+      } else {
+        const m = /^\[\s*(\d+)\s*\]/.exec(s.slice(i));
+        if (!m) fail();
+        steps.push(Number(m![1]));
+        i += m![0].length;
+      }
+    } else fail();
+  }
+  return steps;
+}
+
+/** Follows the path; a missing member, an index out of range or a step into a scalar gives undefined. */
+function walkJsonPath(doc: unknown, steps: PathStep[]): unknown {
+  let v = doc;
+  for (const step of steps) {
+    if (typeof step === 'number') {
+      if (!Array.isArray(v) || step >= v.length) return undefined;
+      v = v[step];
+    } else {
+      if (v === null || typeof v !== 'object' || Array.isArray(v) || !Object.hasOwn(v, step)) return undefined;
+      v = (v as Record<string, unknown>)[step];
+    }
+  }
+  return v;
+}
+
+/** Converts an extracted JSON value to extract_json's result type; what does not convert is null. */
+function extractedAs(type: KType): (v: unknown) => Value {
+  if (type === 'dynamic') return (v) => v ?? null;
+  if (type === 'string') return (v) => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
+  return (v) => {
+    if (v === undefined || v === null || typeof v === 'object') return null;
+    try {
+      return fromInput(typeof v === 'boolean' && type !== 'bool' ? String(v) : v, type);
+    } catch {
+      return null;
+    }
+  };
+}
+
+function canonicalJson(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (typeof v === 'object') {
+    const bag = v as Record<string, unknown>;
+    return `{${Object.keys(bag).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(bag[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+const ENGINE_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/;
+
+/** array_sort_asc/desc order of element kinds (docs): numbers (and datetimes/timespans), strings, guids, the rest. */
+function kindRank(v: unknown): number {
+  return typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : 2;
+}
+
+function compareElements(a: unknown, b: unknown): number {
+  const ra = kindRank(a);
+  const rb = kindRank(b);
+  if (ra !== rb) return ra - rb;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'string' && typeof b === 'string') {
+    // datetimes inside dynamic are ISO strings in this engine: compare them as instants (a whole second has no
+    // fraction digits, so ordinal order would put 00:00:00.5Z before 00:00:00Z).
+    if (ENGINE_DATETIME.test(a) && ENGINE_DATETIME.test(b)) return (parseDateTime(a) ?? 0) - (parseDateTime(b) ?? 0);
+    return a < b ? -1 : a > b ? 1 : 0;
+  }
+  const sa = JSON.stringify(a);
+  const sb = JSON.stringify(b);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+/**
+ * array_sort_asc/desc(array[, nulls_last]) (docs: array-sort-asc-function, array-sort-desc-function): nulls go last
+ * unless nulls_last is false; not an array → null. The several-array form returns several columns, which a scalar
+ * function here cannot, so it fails at compile time.
+ */
+function arraySort(args: CompiledScalar[], name: string, direction: 1 | -1): RowFn {
+  const nullsArg = args.length > 1 && args[args.length - 1]!.type === 'bool' ? args[args.length - 1]! : undefined;
+  const arrays = nullsArg ? args.slice(0, -1) : args;
+  if (arrays.length !== 1) throw new EngineError(`not supported by the local engine: ${name}() of several arrays`);
+  const arr = arrays[0]!;
+  return (row, rt) => {
+    const v = arr.fn(row, rt);
+    if (!Array.isArray(v)) return null;
+    const nullsLast = nullsArg ? nullsArg.fn(row, rt) !== false : true;
+    const nulls = v.filter((e) => e === null);
+    const rest = v.filter((e) => e !== null).sort((a, b) => direction * compareElements(a, b));
+    return nullsLast ? [...rest, ...nulls] : [...nulls, ...rest];
+  };
+}

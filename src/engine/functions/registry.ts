@@ -10,6 +10,7 @@ import { IP_FUNCTIONS } from './ip.ts';
 import { LOGIC_FUNCTIONS } from './logic.ts';
 import { MATH_FUNCTIONS } from './math.ts';
 import { STRING_FUNCTIONS } from './strings.ts';
+import { URL_FUNCTIONS } from './url.ts';
 
 export interface FunctionInfo {
   /** The call's result type, from the bound tree. */
@@ -25,4 +26,5 @@ export const SCALAR_FUNCTIONS: Record<string, ScalarFunction> = {
   ...IP_FUNCTIONS,
   ...LOGIC_FUNCTIONS,
   ...MATH_FUNCTIONS,
+  ...URL_FUNCTIONS,
 };

@@ -174,12 +174,64 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
     const text = digits > 0 ? String(Number(scaled.toFixed(digits))) : String(Math.round(scaled));
     return `${text} ${units[index]}`;
   },
+  // strcat_array(array, delimiter): the elements as tostring() gives them (a null element is empty); not an array → "".
+  strcat_array: ([arr, d]) => {
+    const delim = str(d!);
+    return (row, rt) => {
+      const v = arr!.fn(row, rt);
+      if (!Array.isArray(v)) return '';
+      return v.map((e) => toKustoString(e, 'dynamic')).join(delim(row, rt));
+    };
+  },
+  // indexof_regex(string, regex[, start[, length[, occurrence]]]) (docs: indexof-regex-function): RE2; null when start
+  // < 0 (the docs' example gives null for start -1), length < -1 or occurrence < 0 (0 too, as indexof() here); -1
+  // when not found. The regex examines `length` characters from `start` (-1: to the end); matches do not overlap.
+  indexof_regex: ([a, p, start, length, occurrence]) => {
+    const s = str(a!);
+    const pattern = str(p!);
+    return (row, rt) => {
+      const text = s(row, rt);
+      const from = start ? num(start.fn(row, rt)) : 0;
+      const len = length ? num(length.fn(row, rt)) : -1;
+      const nth = occurrence ? num(occurrence.fn(row, rt)) : 1;
+      if (from === null || len === null || nth === null || from < 0 || len < -1 || nth < 0) return null;
+      const re = re2(pattern(row, rt));
+      if (nth === 0) return null;
+      if (from > text.length) return -1;
+      const window = text.slice(from, len === -1 ? undefined : from + len);
+      const m = re.matcher(window);
+      for (let found = 0; found < nth; found++) if (!m.find()) return -1;
+      return from + m.start();
+    };
+  },
+  base64_encode_tostring: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => Buffer.from(s(row, rt), 'utf8').toString('base64');
+  },
+  // base64_decode_tostring (docs: base64-decode-tostring-function): bytes that are not UTF-8 give null (an empty
+  // string); so does text that is not base64 (the docs say nothing about it; Node's decoder would skip bad characters).
+  base64_decode_tostring: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => decodeBase64Utf8(s(row, rt));
+  },
   tostring: ([a]) => str(a!),
   strrep: ([a, n, d]) => {
     const s = str(a!);
     return (row, rt) => Array(Math.max(0, num(n!.fn(row, rt)) ?? 0)).fill(s(row, rt)).join(d ? str(d)(row, rt) : '');
   },
 };
+
+// fatal: bytes that are not UTF-8 throw; ignoreBOM: a leading U+FEFF is kept, as decoded, not dropped.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function decodeBase64Utf8(text: string): string {
+  if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return '';
+  try {
+    return utf8.decode(Buffer.from(text, 'base64'));
+  } catch {
+    return '';
+  }
+}
 
 function trimmer(pattern: CompiledScalar, arg: CompiledScalar, start: boolean, end: boolean): RowFn {
   const p = str(pattern);
@@ -203,3 +255,6 @@ function trimmer(pattern: CompiledScalar, arg: CompiledScalar, start: boolean, e
     return text;
   };
 }
+// Deprecated aliases the docs list (base64-encode-tostring-function, base64-decode-tostring-function).
+STRING_FUNCTIONS.base64_encodestring = STRING_FUNCTIONS.base64_encode_tostring!;
+STRING_FUNCTIONS.base64_decodestring = STRING_FUNCTIONS.base64_decode_tostring!;
