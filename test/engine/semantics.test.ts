@@ -165,3 +165,15 @@ describe('forms found in published rules (corpus)', () => {
     expect(() => executeKql('union isfuzzy=true (NoSuchTable | where TimeGenerated > ago(1d))')).toThrow(/reference to TimeGenerated, a column of a table whose schema is unknown here/);
   });
 });
+
+describe('parse_url and nested dynamic literals', () => {
+  it('parse_url of text that is not an absolute URL gives every part empty (Kusto-Query-Language#112), not an error', () => {
+    expect(one('print a = parse_url(""), b = tostring(parse_url("mailto:John.Doe@example.com").Host)')).toEqual([
+      { Scheme: '', Host: '', Port: '', Path: '', Username: '', Password: '', 'Query Parameters': {}, Fragment: '' }, '',
+    ]);
+  });
+
+  it('a dynamic literal may nest dynamic(...) values; parentheses inside strings are kept', () => {
+    expect(one("print d = dynamic({'a': dynamic([1,2]), 'b': 'x(y)'})")![0]).toEqual({ a: [1, 2], b: 'x(y)' });
+  });
+});

@@ -1,5 +1,4 @@
 /** URL functions. */
-import { EngineError } from '../errors.ts';
 import type { ScalarFunction } from './registry.ts';
 import { str } from './strings.ts';
 
@@ -10,9 +9,9 @@ const HOST_PORT = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/;
 /**
  * parse_url(url) (docs: parse-url-function): a bag of Scheme, Host, Port, Path, Username, Password, Query Parameters
  * (a bag of the query's key=value pairs) and Fragment, every part a string as the docs' example prints it — Port
- * "1234", Path "this/is/a/path" without its leading slash. Absent parts are empty. The docs define the result only
- * for an absolute URL, so any other text (no `scheme://`, a non-numeric port, an empty string) is refused at run time
- * rather than answered with a guess.
+ * "1234", Path "this/is/a/path" without its leading slash. Absent parts are empty. Text that is not an absolute
+ * URL (no `scheme://`: mailto:…, a bare host, an empty string) gives every part empty, as Kusto answers per
+ * microsoft/Kusto-Query-Language#112 ("all fields come back empty"); fixture data often has an empty RemoteUrl.
  */
 export function parseUrl(url: string): Record<string, unknown> {
   const m = ABSOLUTE_URL.exec(url);
@@ -20,9 +19,7 @@ export function parseUrl(url: string): Record<string, unknown> {
   const at = authority.lastIndexOf('@');
   const userinfo = at >= 0 ? authority.slice(0, at) : '';
   const hp = HOST_PORT.exec(at >= 0 ? authority.slice(at + 1) : authority);
-  if (!m || !hp) {
-    throw new EngineError(`not supported by the local engine: parse_url() of ${JSON.stringify(url)}, which is not an absolute URL (scheme://host…); the Kusto docs do not define that result`);
-  }
+  if (!m || !hp) return { Scheme: '', Host: '', Port: '', Path: '', Username: '', Password: '', 'Query Parameters': {}, Fragment: '' };
   const colon = userinfo.indexOf(':');
   const query: Record<string, string> = {};
   for (const pair of (m[4] ?? '').split('&')) {

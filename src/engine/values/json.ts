@@ -1,7 +1,7 @@
 /**
  * Kusto's dynamic literals are JSON written with Kusto's string literals: single-quoted ('a'), double-quoted
- * with Kusto escapes, verbatim (@'C:\dir', @"x", a doubled quote standing for one) and obfuscated (h'…').
- * Each string is decoded to its value and re-encoded as a JSON string, then the text is parsed as JSON.
+ * with Kusto escapes, verbatim (@'C:\dir', @"x", a doubled quote standing for one) and obfuscated (h'…'), with
+ * values that may be nested dynamic(...) literals. Each string is decoded to its value and re-encoded as a JSON string, then the text is parsed as JSON.
  */
 export function parseDynamicLiteral(text: string): unknown {
   try {
@@ -20,8 +20,12 @@ function requote(text: string): string {
     const ch = text[i]!;
     const prefixed = (ch === '@' || ch === 'h' || ch === 'H') && (text[i + 1] === "'" || text[i + 1] === '"');
     if (ch !== "'" && ch !== '"' && !prefixed) {
-      out += ch;
-      i++;
+      // A nested dynamic(...) is its content: JSON has no parentheses outside strings, so drop the wrapper's.
+      if (text.startsWith('dynamic(', i)) i += 'dynamic('.length;
+      else {
+        if (ch !== ')') out += ch;
+        i++;
+      }
       continue;
     }
     const verbatim = ch === '@';
