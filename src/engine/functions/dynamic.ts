@@ -4,6 +4,7 @@ import { EngineError } from '../errors.ts';
 import { parseDateTime } from '../values/time.ts';
 import { fromInput, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
+import { stableStringify } from '../../util/stable-json.ts';
 
 /** parse_json/todynamic: JSON text → value; text that is not JSON stays a string, as in Kusto. */
 export function parseJson(v: Value): unknown {
@@ -22,16 +23,8 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
   // row parse the text once; a Map over every distinct text cost more in hashing than it saved (uids are unique).
   todynamic: ([a]) => {
     if (a!.type !== 'string') return (row, rt) => toDynamic(a!.fn(row, rt), a!.type);
-    let lastText: string | undefined;
-    let lastValue: unknown;
-    return (row, rt) => {
-      const text = a!.fn(row, rt) as string;
-      if (text !== lastText) {
-        lastValue = parseJson(text);
-        lastText = text;
-      }
-      return lastValue;
-    };
+    const parse = lastTextParser();
+    return (row, rt) => parse(a!.fn(row, rt) as string);
   },
   array_length: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
@@ -106,7 +99,7 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
   dynamic_to_json: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
     if (a!.type !== 'dynamic' || v === null || typeof v !== 'object') return toKustoString(v, a!.type);
-    return canonicalJson(v);
+    return stableStringify(v);
   },
   // array_slice(array, start, end) (docs: array-slice-function): both ends inclusive, negative values count from the
   // end, out-of-range indexes are clamped; not an array → null.
@@ -140,18 +133,23 @@ DYNAMIC_FUNCTIONS.extractjson = DYNAMIC_FUNCTIONS.extract_json!;
 DYNAMIC_FUNCTIONS.arraylength = DYNAMIC_FUNCTIONS.array_length!;
 DYNAMIC_FUNCTIONS.pack = DYNAMIC_FUNCTIONS.bag_pack!;
 
-// One parsed document shared by every extract_json call site: queries pull several fields out of the same column
+/** parseJson that remembers its last text: the same row's text read again is not parsed again. */
+function lastTextParser(): (text: string) => unknown {
+  let lastText: string | undefined;
+  let lastValue: unknown;
+  return (text) => {
+    if (text !== lastText) {
+      lastValue = parseJson(text);
+      lastText = text;
+    }
+    return lastValue;
+  };
+}
+
+// One parser shared by every extract_json call site: queries pull several fields out of the same column
 // (extractjson("$.a", AdditionalFields), extractjson("$.b", AdditionalFields), …), so a row's text is parsed once.
 // Parsed values are never mutated, so sharing them is safe.
-let lastDocText: string | undefined;
-let lastDoc: unknown;
-function parsedDocument(text: string): unknown {
-  if (text !== lastDocText) {
-    lastDoc = parseJson(text);
-    lastDocText = text;
-  }
-  return lastDoc;
-}
+const parsedDocument = lastTextParser();
 
 /** The value of a constant argument, or undefined when it cannot be read without a row. */
 function constantString(arg: CompiledScalar): string | undefined {
@@ -236,16 +234,6 @@ function extractedAs(type: KType): (v: unknown) => Value {
       return null;
     }
   };
-}
-
-function canonicalJson(v: unknown): string {
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (typeof v === 'object') {
-    const bag = v as Record<string, unknown>;
-    return `{${Object.keys(bag).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(bag[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
 }
 
 const ENGINE_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$/;
