@@ -13,6 +13,7 @@ import { EngineError, lineColumn } from './errors.ts';
 import { parseDateTime } from './values/time.ts';
 import { fromInput, toOutput, type Column, type Table, type Value } from './values/types.ts';
 import { buildTableIndexes } from './values/table-index.ts';
+import { buildJsonColumns, newRowCursor } from './values/json-columns.ts';
 
 export { EngineError } from './errors.ts';
 export type { StageTrace } from './compiler/context.ts';
@@ -72,6 +73,7 @@ export function compileQuery(query: string, options: CompileOptions): CompiledQu
         tables,
         externaldata: convertTables(run.externaldata),
         memo: new Map(),
+        cursor: newRowCursor(),
         ...(run.trace ? { trace: [] } : {}),
       };
       const table = compiled.plan(rt);
@@ -100,16 +102,24 @@ export const PREPARED = Symbol.for('kql-dac.prepared');
  * Marks a table whose rows are already engine values (loaded once, reused across runs: benchmarks, large inputs).
  * With `schema` (e.g. the platform table's columns) rows are laid out in schema order and absent columns are
  * filled with typed nulls once here, so queries read the table without remapping every row on every run. The
- * table's indexes (values/table-index.ts) are built here too, so their cost is part of loading.
+ * table's indexes and parsed JSON columns are built here too (markPrepared), so their cost is part of loading.
  */
 export function preparedTable(input: InputTable, schema?: Column[]): Table {
   const columns = schema ?? input.columns;
   const from = columns.map((c) => input.columns.findIndex((x) => x.name === c.name));
   const empty = columns.map((c) => (c.type === 'string' ? '' : null));
   const rows = input.rows.map((row) => columns.map((c, i) => (from[i]! < 0 ? empty[i] : fromInput(row[from[i]!], c.type))));
-  const table = { columns, rows };
+  return markPrepared({ columns, rows });
+}
+
+/**
+ * Declares a table's rows to be engine values that will not change, and builds what load time can do for every
+ * later run: equality indexes (values/table-index.ts) and parsed JSON columns (values/json-columns.ts).
+ */
+export function markPrepared(table: Table): Table {
   Object.defineProperty(table, PREPARED, { value: true });
   buildTableIndexes(table);
+  buildJsonColumns(table);
   return table;
 }
 

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { LoadedDetection } from '../detection/library.ts';
 import type { FixtureRows } from '../detection/types.ts';
-import { PREPARED, type InputTable } from '../engine/index.ts';
+import { markPrepared, type InputTable } from '../engine/index.ts';
 import { fromInput, type Column, type KType } from '../engine/values/types.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { closest } from '../util/did-you-mean.ts';
@@ -164,7 +164,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
     }
     return values;
   });
-  return { columns, rows: out, [PREPARED]: true } as InputTable;
+  return markPrepared({ columns, rows: out });
 }
 
 

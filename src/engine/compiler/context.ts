@@ -3,6 +3,7 @@ import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { kustoLanguage } from '../../kql/kusto-language.ts';
 import { EngineError, lineColumn } from '../errors.ts';
 import type { Column, KType, Table, Value } from '../values/types.ts';
+import type { RowCursor } from '../values/json-columns.ts';
 
 export interface StageTrace {
   operator: string;
@@ -21,6 +22,8 @@ export interface Runtime {
   trace?: StageTrace[];
   /** Memoised results of let-bound tabular expressions and toscalar() per run. */
   memo: Map<unknown, unknown>;
+  /** The table row being read (values/json-columns.ts). */
+  cursor: RowCursor;
 }
 
 export type RowFn = (row: Value[], rt: Runtime) => Value;

@@ -15,6 +15,7 @@ import { compileInvoke } from '../operators/invoke.ts';
 import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
 import { tableIndexes } from '../values/table-index.ts';
+import { jsonColumns } from '../values/json-columns.ts';
 
 export interface CompiledTabular {
   columns: Column[];
@@ -48,6 +49,32 @@ function tabularOf(columns: Column[], transient: boolean, source: (rt: Runtime, 
 /** Pushes a table's rows, stopping when asked. */
 function pushAll(rows: Value[][], emit: Emit): void {
   for (let i = 0; i < rows.length; i++) if (emit(rows[i]!) === false) return;
+}
+
+/**
+ * Pushes a table's rows (or those numbered in `ids`, ascending), stopping when asked. For a table with parsed JSON
+ * columns, the cursor names each row while it flows, so todynamic() of its text can use the parsed value.
+ */
+function readRows(rt: Runtime, table: Table, emit: Emit, ids?: Int32Array): void {
+  const { rows } = table;
+  const json = jsonColumns(table);
+  if (!json) {
+    if (!ids) return pushAll(rows, emit);
+    for (let i = 0; i < ids.length; i++) if (emit(rows[ids[i]!]!) === false) return;
+    return;
+  }
+  const cursor = rt.cursor;
+  const count = ids ? ids.length : rows.length;
+  for (let i = 0; i < count; i++) {
+    const r = ids ? ids[i]! : i;
+    const row = rows[r]!;
+    cursor.row = row;
+    cursor.index = r;
+    cursor.json = json;
+    if (emit(row) === false) break;
+  }
+  cursor.json = null;
+  cursor.row = null;
 }
 
 /** A stage computed as a whole table (datatable, print, range, a let's memoised result). */
@@ -101,9 +128,7 @@ export function createTabularCompiler(ctx: CompileContext) {
       if (!byValue) return plain.source(rt, emit);
       const ids = byValue.get(probe.value);
       if (!ids) return;
-      const rows = table!.rows;
-      const inner = step(rt, emit);
-      for (let i = 0; i < ids.length; i++) if (inner(rows[ids[i]!]!) === false) return;
+      readRows(rt, table!, step(rt, emit), ids);
     });
   }
 
@@ -245,11 +270,8 @@ export function createTabularCompiler(ctx: CompileContext) {
       const entry = rt.trace ? newTrace(node, name) : null;
       let pushed = 0;
       const target: Emit = entry ? (row) => { pushed++; if (entry.sample!.length < 3) entry.sample!.push(row.slice()); return emit(row); } : emit;
-      if (map === null) pushAll(table.rows, target);
-      else {
-        const m = map;
-        for (const row of table.rows) if (target(m.map((j, i) => (j < 0 ? empty[i] : row[j]))) === false) break;
-      }
+      const m = map;
+      readRows(rt, table, m === null ? target : (row) => target(m.map((j, i) => (j < 0 ? empty[i] : row[j]))));
       if (entry) rt.trace!.push({ ...entry, rowsIn: pushed, rowsOut: pushed });
     });
     return { ...read, baseTable: name };

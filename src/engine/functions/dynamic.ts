@@ -5,26 +5,22 @@ import { parseDateTime } from '../values/time.ts';
 import { fromInput, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
 import { stableStringify } from '../../util/stable-json.ts';
-
-/** parse_json/todynamic: JSON text → value; text that is not JSON stays a string, as in Kusto. */
-export function parseJson(v: Value): unknown {
-  if (typeof v !== 'string') return v ?? null;
-  const s = v.trim();
-  if (s === '') return null;
-  try {
-    return JSON.parse(s);
-  } catch {
-    return v;
-  }
-}
+import { parseJson } from '../values/json.ts';
+import { lookupParsedJson, NOT_PARSED } from '../values/json-columns.ts';
 
 export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
-  // A one-entry cache per call site: todynamic(AdditionalFields).a, todynamic(AdditionalFields).b on the same
+  // A table's parsed JSON column when the row is the table row being read (values/json-columns.ts); otherwise
+  // a one-entry cache per call site: todynamic(AdditionalFields).a, todynamic(AdditionalFields).b on the same
   // row parse the text once; a Map over every distinct text cost more in hashing than it saved (uids are unique).
   todynamic: ([a]) => {
     if (a!.type !== 'string') return (row, rt) => toDynamic(a!.fn(row, rt), a!.type);
     const parse = lastTextParser();
-    return (row, rt) => parse(a!.fn(row, rt) as string);
+    const column = a!.column;
+    if (column === undefined) return (row, rt) => parse(a!.fn(row, rt) as string);
+    return (row, rt) => {
+      const parsed = lookupParsedJson(rt.cursor, row, column);
+      return parsed === NOT_PARSED ? parse(row[column] as string) : parsed;
+    };
   },
   array_length: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);

@@ -1,3 +1,15 @@
+/** parse_json/todynamic: JSON text → value; text that is not JSON stays a string, as in Kusto. */
+export function parseJson(v: unknown): unknown {
+  if (typeof v !== 'string') return v ?? null;
+  const s = v.trim();
+  if (s === '') return null;
+  try {
+    return JSON.parse(s);
+  } catch {
+    return v;
+  }
+}
+
 /**
  * Kusto's dynamic literals are JSON written with Kusto's string literals: single-quoted ('a'), double-quoted
  * with Kusto escapes, verbatim (@'C:\dir', @"x", a doubled quote standing for one) and obfuscated (h'…'), with
