@@ -44,7 +44,9 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
     const group = (level: Map<unknown, unknown>, key: unknown): Group => {
       let g = level.get(key) as Group | undefined;
       if (!g) {
-        g = { keys: values.slice(), states: aggregators.map((a) => a.init()) };
+        const states: unknown[] = new Array(aggs);
+        for (let i = 0; i < aggs; i++) states[i] = aggregators[i]!.init();
+        g = { keys: values.slice(), states };
         level.set(key, g);
         ordered.push(g);
       }
@@ -73,7 +75,14 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
       finish() {
         // Without `by`, summarize yields one row even for empty input (count() = 0).
         if (keyCount === 0 && ordered.length === 0) ordered.push({ keys: [], states: aggregators.map((a) => a.init()) });
-        return ordered.map((g) => [...g.keys, ...aggregators.flatMap((a, i) => a.result(g.states[i]))]);
+        const rows: Value[][] = new Array(ordered.length);
+        for (let r = 0; r < ordered.length; r++) {
+          const g = ordered[r]!;
+          const row = g.keys;
+          for (let i = 0; i < aggs; i++) for (const v of aggregators[i]!.result(g.states[i])) row.push(v);
+          rows[r] = row;
+        }
+        return rows;
       },
     };
   };
@@ -155,11 +164,14 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
           const v = value.fn(row, rt);
           if (v === null || v === undefined) return st;
           const d = toDynamic(v, value.type);
-          const values = value.type === 'dynamic' && Array.isArray(d) && unique ? d : [d];
-          for (const x of values) {
+          // make_set of an array adds its elements; one value is added as it is (no one-element array per row).
+          if (!(unique && value.type === 'dynamic' && Array.isArray(d))) {
+            if (!unique || isNew(st, d)) st.items.push(d);
+            return st;
+          }
+          for (const x of d) {
             if (st.items.length >= limit) break;
-            if (unique && !isNew(st, x)) continue;
-            st.items.push(x);
+            if (isNew(st, x)) st.items.push(x);
           }
           return st;
         },
