@@ -161,6 +161,34 @@ describe('forms found in published rules (corpus)', () => {
     expect(rows('datatable(a:string, b:long)["x",1,"x",2,"x",1,"y",3] | summarize s = makeset(b), l = (makelist(b)) by a')).toEqual([['x', [1, 2], [1, 2, 1]], ['y', [3], [3]]]);
   });
 
+  it('scalar expressions over aggregates: each aggregate folds on its own, the expression runs once per group', () => {
+    const T = 'datatable(k:string, ok:bool, x:long)["a",true,1, "a",false,3, "b",true,10]';
+    const r = executeKql(`let f = 10; ${T} | summarize Rate = round(100.0 * countif(ok) / count(), 1), s = tostring(make_set(x)), y = sum(x) * f by k`);
+    expect(r.columns).toEqual([{ name: 'k', type: 'string' }, { name: 'Rate', type: 'real' }, { name: 's', type: 'string' }, { name: 'y', type: 'long' }]);
+    expect(r.rows).toEqual([['a', 50, '[1,3]', 40], ['b', 100, '[10]', 100]]);
+    // Kusto's default names for unnamed expressions; an empty input still gives one row without `by`.
+    expect(executeKql(`${T} | summarize count() + 1, max(x) - min(x)`).columns.map((c) => c.name)).toEqual(['Column1', 'Column2']);
+    expect(rows(`${T} | where x > 100 | summarize a = count() * 2, b = tostring(make_list(x))`)).toEqual([[0, '[]']]);
+    expect(() => executeKql(`${T} | summarize round(percentile(x, 50), 1)`)).toThrow(/not supported by the local engine: aggregate percentile\(\) at 1:/);
+  });
+
+  it('variance and stdev families: conditional forms, nulls ignored, and no guess for a sample of one', () => {
+    expect(rows('range x from 1 to 5 step 1 | summarize stdevif(x, x > 2), varianceif(x, x % 2 == 1), variancepif(x, x < 3)')).toEqual([[1, 4, 0.25]]);
+    expect(rows('datatable(x:long)[2, long(null), 4] | summarize variance(x), stdevp(x)')).toEqual([[2, 1]]);
+    expect(rows('range x from 1 to 1 step 1 | summarize stdevp(x), variancep(x)')).toEqual([[0, 0]]);
+    expect(() => executeKql('range x from 1 to 1 step 1 | summarize stdev(x)')).toThrow(/stdev\(\) of a group with one value: .* does not guess .* at 1:40/);
+  });
+
+  it('make_bag skips values that are not property bags and keeps the first value of a repeated key', () => {
+    expect(rows('datatable(d:dynamic)[dynamic({"a":1}), dynamic([1,2]), dynamic({"a":2,"b":3}), dynamic(null)] | summarize make_bag(d), make_bag_if(d, isnotnull(d.b))')).toEqual([[{ a: 1, b: 3 }, { a: 2, b: 3 }]]);
+  });
+
+  it('a by expression naming its column inside the call: bin(FiveMinutes=Timestamp, 5m)', () => {
+    const r = executeKql('datatable(t:datetime)[datetime(2024-01-01 00:07), datetime(2024-01-01 00:03), datetime(2024-01-01 00:09)] | summarize n = count() by bin(FiveMin=t, 5m) | project FiveMin, n');
+    expect(r.rows).toEqual([['2024-01-01T00:05:00Z', 2], ['2024-01-01T00:00:00Z', 1]]);
+    expect(rows('print bin(roundTo=2, value=7)')).toEqual([[6]]); // named parameters are placed by name
+  });
+
   it('a name the binder could not resolve (isfuzzy union of an unknown table) is refused with the reason', () => {
     expect(() => executeKql('union isfuzzy=true (NoSuchTable | where TimeGenerated > ago(1d))')).toThrow(/reference to TimeGenerated, a column of a table whose schema is unknown here/);
   });

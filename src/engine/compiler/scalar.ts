@@ -11,6 +11,11 @@ import { kind, listItems, textOf, typeName, unsupported, type CompileContext, ty
 
 export interface ScalarCompiler {
   scalar(node: BridgeObject, scope: RowScope): CompiledScalar;
+  /**
+   * Compiles `node` with some of its subexpressions replaced by given compiled values (summarize compiles
+   * `round(avg(x), 2)` with avg(x) read from the aggregate's result). Keys are nodes of `node`'s tree.
+   */
+  scalarWith(node: BridgeObject, scope: RowScope, replaced: Map<BridgeObject, CompiledScalar>): CompiledScalar;
 }
 
 /** Hooks into the tabular compiler (toscalar, `in (subquery)`, user functions returning tables). */
@@ -137,7 +142,20 @@ function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType
 }
 
 export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): ScalarCompiler {
-  const compiler: ScalarCompiler = { scalar };
+  const compiler: ScalarCompiler = { scalar, scalarWith };
+  // Subexpressions replaced while compiling with scalarWith, by position in the query text.
+  let replacements: Map<string, CompiledScalar> | null = null;
+  const positionKey = (node: BridgeObject) => `${node.TextStart}:${node.Width}:${node.Kind}`;
+
+  function scalarWith(node: BridgeObject, scope: RowScope, replaced: Map<BridgeObject, CompiledScalar>): CompiledScalar {
+    const saved = replacements;
+    replacements = new Map([...replaced].map(([n, c]) => [positionKey(n), c]));
+    try {
+      return scalar(node, scope);
+    } finally {
+      replacements = saved;
+    }
+  }
 
   /** The values of an `in (...)` list: scalars, dynamic arrays (flattened) and subqueries (first column). */
   function setOf(listNode: BridgeObject, scope: RowScope): (row: Value[], rt: Parameters<RowFn>[1]) => unknown[] {
@@ -160,6 +178,8 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
   }
 
   function scalar(node: BridgeObject, scope: RowScope): CompiledScalar {
+    const replaced = replacements?.get(positionKey(node));
+    if (replaced) return replaced;
     const k = kind(node);
     const type = typeName(node.ResultType);
     switch (k) {
@@ -320,9 +340,29 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     if (user?.kind === 'function') return inlineUserFunction(node, user, argNodes, scope);
     const fn = SCALAR_FUNCTIONS[name.toLowerCase()];
     if (!fn) return unsupported(ctx, node, `function ${name}()`);
-    const args = argNodes.map((a) => scalar(a, scope));
+    const args = positionalArguments(node, argNodes).map((a) => scalar(a, scope));
     if (name === 'tostring') return { fn: str(args[0]!), type: 'string' };
     return { fn: fn(args, { resultType: type }), type };
+  }
+
+  /**
+   * Arguments in parameter order. `format_datetime(format="yyyy", date=d)` names parameters (placed by name);
+   * `bin(FiveMinutes=Timestamp, 5m)` in a summarize's by names the output column (the bound type has the name),
+   * not a parameter, so it stays where it is written.
+   */
+  function positionalArguments(node: BridgeObject, argNodes: BridgeObject[]): BridgeObject[] {
+    if (!argNodes.some((a) => kind(a) === 'SimpleNamedExpression')) return argNodes;
+    const params = node.ReferencedSignature?.Parameters;
+    const names: string[] = [];
+    for (let i = 0; i < (params?.Count ?? 0); i++) names.push(String(params.getItem(i).Name));
+    const out: BridgeObject[] = [];
+    argNodes.forEach((a, i) => {
+      if (kind(a) !== 'SimpleNamedExpression') return void (out[i] = a);
+      const at = names.indexOf(String(a.Name?.SimpleName));
+      out[at >= 0 ? at : i] = a.Expression;
+    });
+    for (let i = 0; i < out.length; i++) if (!out[i]) unsupported(ctx, node, `${String(node.Name?.SimpleName)}() with argument ${names[i] ?? i + 1} left out before a named one`);
+    return out;
   }
 
   /** A let-declared scalar function: its body is compiled in place, parameters bound to the arguments. */

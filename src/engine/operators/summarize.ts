@@ -3,8 +3,10 @@
  * (names and order, including Kusto's defaults such as count_ and the expansion of arg_max(x, *)) are read
  * from the bound tree, so they always match what the validator saw.
  */
-import type { BridgeObject } from '../../kql/kusto-language.ts';
-import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
+import { kustoLanguage, type BridgeObject } from '../../kql/kusto-language.ts';
+import { kind, listItems, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
+import { cast } from '../functions/logic.ts';
+import { EngineError, lineColumn } from '../errors.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { compareValues, keyOf, toDynamic, type Column, type Value } from '../values/types.ts';
 
@@ -13,7 +15,7 @@ interface Aggregator {
   width: number;
   init(): unknown;
   add(state: unknown, row: Value[], rt: Runtime): unknown;
-  result(state: unknown): Value[];
+  result(state: unknown, rt: Runtime): Value[];
 }
 
 /** One run of a summarize: rows are added as they stream in, groups come out at the end. */
@@ -79,7 +81,7 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
         for (let r = 0; r < ordered.length; r++) {
           const g = ordered[r]!;
           const row = g.keys;
-          for (let i = 0; i < aggs; i++) for (const v of aggregators[i]!.result(g.states[i])) row.push(v);
+          for (let i = 0; i < aggs; i++) for (const v of aggregators[i]!.result(g.states[i], rt)) row.push(v);
           rows[r] = row;
         }
         return rows;
@@ -91,11 +93,27 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
 /** Deprecated spellings the docs still list and older rules use. */
 const DEPRECATED_ALIASES: Record<string, string> = { makeset: 'make_set', makelist: 'make_list' };
 
+/** Kusto's aggregate function names, from Kusto.Language (a call to any other function in a summarize is a scalar). */
+let aggregateNames: Set<string> | undefined;
+function isKustoAggregate(name: string): boolean {
+  if (!aggregateNames) {
+    const all = kustoLanguage().Aggregates.All as ArrayLike<BridgeObject>;
+    aggregateNames = new Set(Array.from(all, (symbol) => String(symbol.Name).toLowerCase()));
+  }
+  return aggregateNames.has(name);
+}
+
+const aggregateName = (ctx: CompileContext, call: BridgeObject) => {
+  const written = String(call.Name?.SimpleName ?? textOf(ctx, call.Name)).toLowerCase();
+  return DEPRECATED_ALIASES[written] ?? written;
+};
+
+const isAggregateCall = (ctx: CompileContext, node: BridgeObject) => kind(node) === 'FunctionCallExpression' && isKustoAggregate(aggregateName(ctx, node)) && !ctx.env.get(String(node.Name?.SimpleName));
+
 function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, input: Column[], scalars: ScalarCompiler, byNames: string[], transientInput: boolean): Aggregator {
   if (kind(call) === 'ParenthesizedExpression') return aggregator(ctx, call.Expression, scope, input, scalars, byNames, transientInput);
-  if (kind(call) !== 'FunctionCallExpression') unsupported(ctx, call, 'a scalar expression over aggregates (write the aggregate alone, then extend)');
-  const written = String(call.Name?.SimpleName ?? textOf(ctx, call.Name)).toLowerCase();
-  const name = DEPRECATED_ALIASES[written] ?? written;
+  if (!isAggregateCall(ctx, call)) return scalarOverAggregates(ctx, call, scope, input, scalars, byNames, transientInput);
+  const name = aggregateName(ctx, call);
   const argNodes = listItems(call.ArgumentList.Expressions);
   const args = (): CompiledScalar[] => argNodes.map((a: BridgeObject) => scalars.scalar(a, scope));
   const simple = (init: () => unknown, add: (s: unknown, v: Value) => unknown, result: (s: unknown) => Value, arg?: CompiledScalar): Aggregator => ({
@@ -204,6 +222,61 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
         },
       };
     }
+    case 'variance': case 'varianceif': case 'variancep': case 'variancepif': case 'stdev': case 'stdevif': case 'stdevp': {
+      const [a, p] = args();
+      const population = name.startsWith('variancep') || name === 'stdevp';
+      const root = name.startsWith('stdev');
+      const { line, column } = lineColumn(ctx.query, call.TextStart);
+      // Welford's running mean and sum of squared deviations: stable where sum-of-squares is not.
+      type Moments = { n: number; mean: number; m2: number };
+      return {
+        width: 1,
+        init: (): Moments => ({ n: 0, mean: 0, m2: 0 }),
+        add: (s, row, rt) => {
+          if (p && p.fn(row, rt) !== true) return s;
+          const v = a!.fn(row, rt) as number | null;
+          if (v === null || v === undefined) return s;
+          const st = s as Moments;
+          st.n++;
+          const delta = v - st.mean;
+          st.mean += delta / st.n;
+          st.m2 += delta * (v - st.mean);
+          return st;
+        },
+        result: (s) => {
+          const { n, m2 } = s as Moments;
+          if (n === 0) return [null];
+          // The docs give the formulas with n - 1, not what Kusto returns for a single value: refuse rather than guess.
+          if (!population && n === 1) throw new EngineError(`${name}() of a group with one value: Kusto's result for it is not documented, so the local engine does not guess (give the group at least two values)`, line, column);
+          const variance = m2 / (population ? n : n - 1);
+          return [root ? Math.sqrt(variance) : variance];
+        },
+      };
+    }
+    case 'make_bag': case 'make_bag_if': case 'make_dictionary': {
+      const [a, second, third] = args();
+      const p = name === 'make_bag_if' ? second : undefined;
+      const limitArg = name === 'make_bag_if' ? third : second;
+      const defaultLimit = name === 'make_dictionary' ? 128 : 1_048_576;
+      // Kusto picks "an arbitrary value" for a key found in several rows; the first one seen is kept here.
+      return {
+        width: 1,
+        init: () => ({}),
+        add: (s, row, rt) => {
+          if (p && p.fn(row, rt) !== true) return s;
+          const v = a!.fn(row, rt);
+          if (!v || typeof v !== 'object' || Array.isArray(v)) return s;
+          const bag = s as Record<string, unknown>;
+          const limit = limitArg ? (limitArg.fn(row, rt) as number) : defaultLimit;
+          for (const [k, x] of Object.entries(v)) {
+            if (Object.keys(bag).length >= limit) break;
+            if (!Object.hasOwn(bag, k)) bag[k] = x;
+          }
+          return bag;
+        },
+        result: (s) => [s],
+      };
+    }
     case 'take_any': case 'any': {
       const list = args();
       return { width: list.length, init: () => null, add: (s, row, rt) => s ?? list.map((a) => a.fn(row, rt)), result: (s) => (s as Value[] | null) ?? list.map(() => null) };
@@ -211,4 +284,43 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
     default:
       return unsupported(ctx, call, `aggregate ${name}()`);
   }
+}
+
+/**
+ * `summarize Rate = round(100.0 * countif(Failed) / count(), 1)`, `tostring(make_set(x))`: each aggregate call inside
+ * the expression is folded on its own, and the expression is evaluated once per group on their results.
+ */
+function scalarOverAggregates(ctx: CompileContext, node: BridgeObject, scope: RowScope, input: Column[], scalars: ScalarCompiler, byNames: string[], transientInput: boolean): Aggregator {
+  const calls: BridgeObject[] = [];
+  const find = (n: BridgeObject): void => {
+    if (isAggregateCall(ctx, n)) return void calls.push(n);
+    for (let i = 0; i < n.ChildCount; i++) {
+      const child = n.GetChild(i);
+      if (child) find(child);
+    }
+  };
+  find(node);
+  if (calls.length === 0) unsupported(ctx, node, 'a summarize expression without an aggregate');
+  const inner = calls.map((c) => {
+    const a = aggregator(ctx, c, scope, input, scalars, byNames, transientInput);
+    if (a.width !== 1) unsupported(ctx, c, `${aggregateName(ctx, c)}() inside an expression`);
+    return a;
+  });
+  // The expression reads aggregate i from slot i of a row of aggregate results.
+  const replaced = new Map(calls.map((c, i): [BridgeObject, CompiledScalar] => [c, { fn: (row) => row[i], type: typeName(c.ResultType) }]));
+  const expr = scalars.scalarWith(node, new RowScope([]), replaced);
+  const type = typeName(node.ResultType);
+  return {
+    width: 1,
+    init: () => inner.map((a) => a.init()),
+    add: (s, row, rt) => {
+      const states = s as unknown[];
+      for (let i = 0; i < inner.length; i++) states[i] = inner[i]!.add(states[i], row, rt);
+      return states;
+    },
+    result: (s, rt) => {
+      const states = s as unknown[];
+      return [cast(expr.fn(inner.map((a, i) => a.result(states[i], rt)[0]), rt), expr.type, type)];
+    },
+  };
 }
