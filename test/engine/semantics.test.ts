@@ -172,6 +172,25 @@ describe('forms found in published rules (corpus)', () => {
     expect(() => executeKql(`${T} | summarize round(percentile(x, 50), 1)`)).toThrow(/not supported by the local engine: aggregate percentile\(\) at 1:/);
   });
 
+  it('a tuple-named arg_max and next() after serialize (the beaconing rules of the corpus)', () => {
+    const r = executeKql('datatable(k:string, c:long, d:long)["a",1,10,"a",5,20,"b",2,30] | summarize (MaxC, AtD) = arg_max(c, d), T = sum(c) by k');
+    expect(r.columns.map((c) => c.name)).toEqual(['k', 'MaxC', 'AtD', 'T']);
+    expect(r.rows).toEqual([['a', 5, 20, 6], ['b', 2, 30, 2]]);
+    const beacons = `datatable(SourceIP:string, TimeGenerated:datetime)["10.0.0.1", datetime(2024-01-01 00:00:00), "10.0.0.2", datetime(2024-01-01 00:00:10), "10.0.0.1", datetime(2024-01-01 00:01:00), "10.0.0.1", datetime(2024-01-01 00:02:00)]
+      | sort by SourceIP asc, TimeGenerated asc | serialize
+      | extend nextTimeGenerated = next(TimeGenerated, 1), nextSourceIP = next(SourceIP, 1)
+      | extend TimeDeltainSeconds = datetime_diff('second', nextTimeGenerated, TimeGenerated)
+      | where SourceIP == nextSourceIP | project SourceIP, TimeDeltainSeconds`;
+    expect(rows(beacons)).toEqual([['10.0.0.1', 60], ['10.0.0.1', 60]]);
+  });
+
+  it('window functions need a serialized row set, as in Kusto', () => {
+    expect(() => executeKql('datatable(t:long)[1,5] | extend p = prev(t)')).toThrow(/prev\(\) needs a serialized row set: put \| serialize or \| sort by … before this stage .* at 1:26/);
+    expect(() => executeKql('datatable(t:long)[1,5] | sort by t | summarize count() | extend r = row_number()')).toThrow(/row_number\(\) needs a serialized row set/);
+    expect(() => executeKql('datatable(t:long)[1,5] | serialize | summarize x = max(prev(t))')).toThrow(/not supported by the local engine: prev\(\) outside extend, project, where or serialize/);
+    expect(rows('datatable(t:long)[1,5,6,20] | serialize | where t - prev(t) > 3 | project t, rn = row_number()')).toEqual([[5, 1], [20, 2]]);
+  });
+
   it('variance and stdev families: conditional forms, nulls ignored, and no guess for a sample of one', () => {
     expect(rows('range x from 1 to 5 step 1 | summarize stdevif(x, x > 2), varianceif(x, x % 2 == 1), variancepif(x, x < 3)')).toEqual([[1, 4, 0.25]]);
     expect(rows('datatable(x:long)[2, long(null), 4] | summarize variance(x), stdevp(x)')).toEqual([[2, 1]]);

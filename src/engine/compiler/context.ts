@@ -4,6 +4,7 @@ import { kustoLanguage } from '../../kql/kusto-language.ts';
 import { EngineError, lineColumn } from '../errors.ts';
 import type { Column, KType, Table, Value } from '../values/types.ts';
 import type { RowCursor } from '../values/json-columns.ts';
+import type { RowWindow } from '../functions/window.ts';
 
 export interface StageTrace {
   operator: string;
@@ -24,6 +25,8 @@ export interface Runtime {
   memo: Map<unknown, unknown>;
   /** The table row being read (values/json-columns.ts). */
   cursor: RowCursor;
+  /** The rows around the current one, in a stage that uses window functions (functions/window.ts). */
+  window?: RowWindow;
 }
 
 export type RowFn = (row: Value[], rt: Runtime) => Value;
@@ -81,6 +84,8 @@ export interface CompileContext {
   env: Env;
   /** Names of kinds, for messages. */
   kindName: (kind: number) => string;
+  /** Set while compiling the expressions of a stage that runs with a row window (window functions allowed). */
+  inWindowedStage?: boolean;
 }
 
 let kindNames: Map<number, string> | undefined;

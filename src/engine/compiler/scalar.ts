@@ -1,4 +1,5 @@
 /** Compiles bound scalar expressions into row functions. */
+import { WINDOW_FUNCTIONS, windowFunction } from '../functions/window.ts';
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
@@ -338,6 +339,10 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     const argNodes = listItems(node.ArgumentList.Expressions);
     const user = ctx.env.get(name);
     if (user?.kind === 'function') return inlineUserFunction(node, user, argNodes, scope);
+    if (WINDOW_FUNCTIONS.has(name.toLowerCase())) {
+      if (!ctx.inWindowedStage) return unsupported(ctx, node, `${name}() outside extend, project, where or serialize`);
+      return windowFunction(name.toLowerCase(), positionalArguments(node, argNodes).map((a) => scalar(a, scope)), type);
+    }
     const fn = SCALAR_FUNCTIONS[name.toLowerCase()];
     if (!fn) return unsupported(ctx, node, `function ${name}()`);
     const args = positionalArguments(node, argNodes).map((a) => scalar(a, scope));

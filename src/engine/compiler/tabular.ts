@@ -16,6 +16,7 @@ import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
 import { tableIndexes } from '../values/table-index.ts';
 import { jsonColumns } from '../values/json-columns.ts';
+import { windowFunctionIn } from '../functions/window.ts';
 
 export interface CompiledTabular {
   columns: Column[];
@@ -30,7 +31,20 @@ export interface CompiledTabular {
   plan: TabularPlan;
   /** Set when this stage is a plain read of the named input table (lets a filter use the table's indexes). */
   baseTable?: string;
+  /** Set when the rows are a serialized row set in Kusto's sense (window functions may read them). */
+  serialized?: boolean;
 }
+
+/**
+ * Kusto's serialized row sets (docs: window functions, serialize operator): sort/order, top and serialize produce
+ * one; these keep it. Others (summarize, join, distinct, mv-expand, union, a let's result…) do not, here — a
+ * window function after them is refused rather than given an order Kusto does not promise.
+ */
+const SERIALIZING = new Set(['SortOperator', 'TopOperator', 'SerializeOperator']);
+const KEEPS_SERIALIZATION = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectRenameOperator',
+  'ProjectReorderOperator', 'ProjectKeepOperator', 'TakeOperator', 'ParseOperator', 'RenderOperator']);
+/** Stages that may call window functions. */
+const WINDOWED_STAGES = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'SerializeOperator']);
 
 function tabularOf(columns: Column[], transient: boolean, source: (rt: Runtime, emit: Emit) => void): CompiledTabular {
   return {
@@ -156,9 +170,49 @@ export function createTabularCompiler(ctx: CompileContext) {
   }
 
   function operator(node: BridgeObject, input: CompiledTabular): CompiledTabular {
+    const stage = operatorStage(node, input);
+    const k = kind(node);
+    const serialized = SERIALIZING.has(k) || (KEEPS_SERIALIZATION.has(k) && input.serialized === true);
+    return stage.serialized === serialized ? stage : { ...stage, serialized };
+  }
+
+  /**
+   * A stage whose expressions call prev(), next(), row_number() or row_cumsum(): its input rows are collected and
+   * each row is evaluated with Runtime.window naming its position (functions/window.ts).
+   */
+  function windowed(node: BridgeObject, label: string, input: CompiledTabular, out: Column[], windowFn: string): CompiledTabular {
+    const k = kind(node);
+    if (k !== 'SerializeOperator' && !input.serialized) {
+      const { line, column } = lineColumn(ctx.query, node.TextStart);
+      throw new EngineError(`${windowFn}() needs a serialized row set: put | serialize or | sort by … before this stage (Kusto fails the query otherwise)`, line, column);
+    }
+    const rowsWithWindow = tabularOf(input.columns, false, (rt, emit) => {
+      const rows = input.plan(rt).rows;
+      const saved = rt.window;
+      const window = { rows, index: 0, state: new Map() };
+      for (let i = 0; i < rows.length; i++) {
+        window.index = i;
+        rt.window = window; // again for each row: a subquery run mid-row may have set its own
+        if (emit(rows[i]!) === false) break;
+      }
+      rt.window = saved;
+    });
+    ctx.inWindowedStage = true;
+    try {
+      if (k === 'FilterOperator') return streamed(node, label, rowsWithWindow, input.columns, compileWhere(node, input.columns, scalars), false);
+      if (k === 'ProjectOperator') return streamed(node, label, rowsWithWindow, out, compileProject(ctx, node, input.columns, out, scalars), true);
+      return streamed(node, label, rowsWithWindow, out, compileExtend(ctx, node, input.columns, out, scalars, false), true);
+    } finally {
+      ctx.inWindowedStage = false;
+    }
+  }
+
+  function operatorStage(node: BridgeObject, input: CompiledTabular): CompiledTabular {
     const k = kind(node);
     const out = columnsOfType(node.ResultType);
     const label = textOf(ctx, node).split('\n')[0]!.slice(0, 60);
+    const windowFn = WINDOWED_STAGES.has(k) ? windowFunctionIn(node) : null;
+    if (windowFn) return windowed(node, label, input, out, windowFn);
     switch (k) {
       case 'FilterOperator': {
         const step = compileWhere(node, input.columns, scalars);
@@ -192,7 +246,9 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'TopOperator': return blocking(node, label, input, input.columns, compileTop(ctx, node, input.columns, scalars));
       case 'TakeOperator': return streamed(node, label, input, input.columns, compileTake(node, scalars), input.transient);
       case 'MvExpandOperator': return streamed(node, label, input, out, compileMvExpand(ctx, node, input.columns, out, scalars), false);
-      case 'RenderOperator': case 'SerializeOperator': return input;
+      case 'RenderOperator': return input;
+      // `serialize x = expr` adds columns like extend; plain `serialize` only marks the row set as ordered.
+      case 'SerializeOperator': return listItems(node.Expressions).length ? streamed(node, label, input, out, compileExtend(ctx, node, input.columns, out, scalars, input.transient), true) : input;
       case 'LookupOperator': {
         // Joined rows are left ++ right; the bound type drops the right-hand key columns, so output columns are
         // picked by name (left first). A right column renamed by the binder (a clash) has no source: refused.
@@ -401,6 +457,17 @@ export function createTabularCompiler(ctx: CompileContext) {
   }
 
   function tabular(node: BridgeObject): CompiledTabular {
+    // A subquery inside a windowed stage's expression is not itself windowed.
+    const saved = ctx.inWindowedStage;
+    ctx.inWindowedStage = false;
+    try {
+      return tabularExpression(node);
+    } finally {
+      ctx.inWindowedStage = saved;
+    }
+  }
+
+  function tabularExpression(node: BridgeObject): CompiledTabular {
     const k = kind(node);
     switch (k) {
       case 'PipeExpression': return innerUniqueFilter(node) ?? operator(node.Operator, tabular(node.Expression));

@@ -29,7 +29,9 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
   const byNodes = node.ByClause ? listItems(node.ByClause.Expressions) : [];
   const byExprs = byNodes.map((b: BridgeObject) => scalars.scalar(kind(b) === 'SimpleNamedExpression' ? b.Expression : b, scope));
   const byNames = byNodes.map((b: BridgeObject) => (kind(b) === 'NameReference' ? textOf(ctx, b).trim() : kind(b) === 'SimpleNamedExpression' ? String(b.Name.SimpleName) : '')).filter(Boolean);
-  const aggregators = listItems(node.Aggregates).map((a: BridgeObject) => aggregator(ctx, kind(a) === 'SimpleNamedExpression' ? a.Expression : a, scope, input, scalars, byNames, transientInput));
+  // `Name = agg(…)` and `(A, B) = arg_max(…)`: the names are in the bound output columns; the expression is what runs.
+  const named = (a: BridgeObject) => kind(a) === 'SimpleNamedExpression' || kind(a) === 'CompoundNamedExpression';
+  const aggregators = listItems(node.Aggregates).map((a: BridgeObject) => aggregator(ctx, named(a) ? a.Expression : a, scope, input, scalars, byNames, transientInput));
   const expectedWidth = byExprs.length + aggregators.reduce((n, a) => n + a.width, 0);
   if (expectedWidth !== outColumns.length) unsupported(ctx, node, `summarize shape (${expectedWidth} computed vs ${outColumns.length} columns)`);
   const byFns = byExprs.map((e) => e.fn);
