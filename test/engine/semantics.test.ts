@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileQuery, EngineError, executeKql } from '../../src/engine/index.ts';
+import { compileQuery, EngineError, executeKql, preparedTable } from '../../src/engine/index.ts';
 
 const rows = (q: string, now = '2024-05-01T12:00:00Z') => executeKql(q, { now }).rows;
 const one = (q: string, now?: string) => rows(q, now)[0];
@@ -105,6 +105,33 @@ describe('failing loudly', () => {
     const q = 'externaldata(u:string)["https://example.org/list.txt"] with (format="txt")';
     expect(() => executeKql(q)).toThrow(/externaldata reads https:\/\/example\.org\/list\.txt; the test must provide its rows/);
     expect(executeKql(q, { externaldata: { 'https://example.org/list.txt': { columns: [{ name: 'line', type: 'string' }], rows: [['a'], ['b']] } } }).rows).toEqual([['a'], ['b']]);
+  });
+});
+
+describe('found by the load-time-work property test', () => {
+  const T = { columns: [{ name: 'n', type: 'long' as const }, { name: 's', type: 'string' as const }], rows: [[1, 'a']] };
+  const run = (q: string, table: object = T) => compileQuery(q, { platform: 'defender', extraTables: { T: T.columns } }).run({ now: '2024-01-01T00:00:00Z', tables: { T: table as typeof T } }).rows;
+
+  it('extend items read the input row, as Kusto.Language binds them, also after an earlier item redefines a column', () => {
+    expect(run('T | extend n = n * 10, m = n + 1')).toEqual([[10, 'a', 2]]);
+    expect(run('T | extend x = 5 | extend n = n * 10, m = n + 1, x = x * 2')).toEqual([[10, 'a', 10, 2]]); // grown in place
+    expect(() => run('T | extend x = 1, y = x + 1')).toThrow(/KS142/);
+  });
+
+  it('distinct * then extend never writes into the table rows', () => {
+    const prepared = preparedTable(T);
+    for (let i = 0; i < 2; i++) expect(run('T | distinct * | extend s = strcat(" ", s), x = 1', prepared)).toEqual([[1, ' a', 1]]);
+    expect(prepared.rows).toEqual([[1, 'a']]);
+    expect(run('union (T | distinct * | extend s = strcat(" ", s)), (T | project n, s)')).toEqual([[1, ' a'], [1, 'a']]);
+  });
+
+  it('aggregates with nothing to report give empty strings, not nulls, for string columns', () => {
+    expect(run('T | where n > 5 | summarize arg_max(n, *) | extend l = strlen(s)')).toEqual([[null, '', 0]]);
+    expect(run('T | where n > 5 | summarize min(s), take_any(s)')).toEqual([['', '']]);
+  });
+
+  it('arg_max(…, *) by a renamed key leaves the key column out, as the binder does', () => {
+    expect(run('T | summarize arg_max(n, *) by x = s')).toEqual([['a', 1]]);
   });
 });
 

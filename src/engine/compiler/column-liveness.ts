@@ -41,12 +41,6 @@ export function columnsReadAfter(stage: BridgeObject): Set<string> | null {
   }
 }
 
-/** The names referenced in an expression, or null when it could read a column without naming it. */
-export function namesIn(node: BridgeObject): Set<string> | null {
-  const names = new Set<string>();
-  return collectNames(node, names) ? names : null;
-}
-
 function sameNode(a: BridgeObject, b: BridgeObject): boolean {
   return !!a && !!b && a.TextStart === b.TextStart && a.Width === b.Width && a.Kind === b.Kind;
 }

@@ -223,7 +223,12 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'ProjectOperator': return streamed(node, label, input, out, compileProject(ctx, node, input.columns, out, scalars), true);
       case 'ProjectAwayOperator': case 'ProjectRenameOperator': case 'ProjectReorderOperator': case 'ProjectKeepOperator':
         return streamed(node, label, input, out, compileReshape(ctx, node, input.columns, out), true);
-      case 'DistinctOperator': return streamed(node, label, input, out, compileDistinct(ctx, node, input.columns, out, scalars), true);
+      case 'DistinctOperator': {
+        // `distinct *` passes its input rows on as they are (table rows, or an earlier stage's scratch rows), so its
+        // rows are only as transient as its input's: a later extend must not grow table rows in place.
+        const star = listItems(node.Expressions).every((e: BridgeObject) => kind(e) === 'StarExpression');
+        return streamed(node, label, input, out, compileDistinct(ctx, node, input.columns, out, scalars), star ? input.transient : true);
+      }
       case 'SummarizeOperator': {
         const summarize = compileSummarize(ctx, node, input.columns, out, scalars, input.transient);
         return tabularOf(out, false, (rt, emit) => {

@@ -2,7 +2,7 @@
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Emit, type RowStep, type Runtime, RowScope } from '../compiler/context.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
-import { columnsReadAfter, namesIn } from '../compiler/column-liveness.ts';
+import { columnsReadAfter } from '../compiler/column-liveness.ts';
 import { cast } from '../functions/logic.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
 
@@ -30,32 +30,25 @@ function columnStep(out: Column[], sources: ({ copy: number } | { expr: Compiled
 }
 
 /**
- * Extend writes its columns into a scratch row reused for every input row. When the input rows are themselves
- * scratch rows of an earlier stage (`transientInput`: an extend or project that rewrites all its slots for each
- * row), they are grown in place. Otherwise (table rows, let results) the input row is never written: the scratch
- * gets a copy of the columns read later (column-liveness.ts; every column when that is unknown or the run is
- * traced), and items that do not use an earlier item of the same extend are evaluated on the input row itself —
- * which lets todynamic() of a table row use the table's parsed JSON column (values/json-columns.ts).
+ * Extend writes its columns into a scratch row reused for every input row. Every item is evaluated on the input
+ * row, as Kusto.Language binds it: an item cannot see a column an earlier item of the same extend defines (KS142),
+ * and after `extend n = n * 2, m = n + 1` m reads the input's n. When the input rows are themselves scratch rows of
+ * an earlier stage (`transientInput`: an extend or project that rewrites all its slots for each row), they are
+ * grown in place (values computed first when an item overwrites a column another item reads). Otherwise (table
+ * rows, let results) the input row is never written: the scratch gets a copy of the columns read later
+ * (column-liveness.ts; every column when that is unknown or the run is traced). Reading the input row itself also
+ * lets todynamic() of a table row use the table's parsed JSON column (values/json-columns.ts).
  */
 export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler, transientInput: boolean): RowStep {
-  // Each extend item sees the columns defined by earlier items, so evaluate item by item on a growing row.
-  let scope = new RowScope(input);
-  const steps: { target: number; expr: CompiledScalar; onInput: boolean }[] = [];
+  const scope = new RowScope(input);
+  const steps: { target: number; expr: CompiledScalar }[] = [];
   let columns = [...input];
   const fresh = () => out.find((c) => !columns.some((x) => x.name === c.name))!;
-  const assigned = new Set<string>();
-  // Input columns that items evaluated on the scratch read (null: any of them).
-  let scratchReads: Set<string> | null = new Set();
   for (const item of listItems(node.Expressions)) {
     const isNamed = kind(item) === 'SimpleNamedExpression';
     const name = isNamed ? declaredName(ctx, item) : fresh()?.name;
     if (!name) unsupported(ctx, item, 'extend column naming');
-    const exprNode = isNamed ? item.Expression : item;
-    const expr = scalars.scalar(exprNode, scope);
-    const names = namesIn(exprNode);
-    const onInput = names !== null && ![...names].some((n) => assigned.has(n));
-    if (!onInput) scratchReads = names && scratchReads ? new Set([...scratchReads, ...names]) : null;
-    assigned.add(name);
+    const expr = scalars.scalar(isNamed ? item.Expression : item, scope);
     let target = columns.findIndex((c) => c.name === name);
     const type = out.find((c) => c.name === name)?.type ?? expr.type;
     if (target < 0) {
@@ -63,38 +56,39 @@ export function compileExtend(ctx: CompileContext, node: BridgeObject, input: Co
       target = columns.length - 1;
     } else columns[target] = { name, type };
     // Cast only when the bound column type differs from the expression's (skips a closure per value otherwise).
-    steps.push({ target, onInput, expr: expr.type === type ? expr : { ...expr, fn: ((e) => (row: Value[], rt: Runtime) => cast(e.fn(row, rt), e.type, type))(expr) } });
-    scope = new RowScope(columns);
+    steps.push({ target, expr: expr.type === type ? expr : { ...expr, fn: ((e) => (row: Value[], rt: Runtime) => cast(e.fn(row, rt), e.type, type))(expr) } });
   }
   if (columns.length !== out.length || columns.some((c, i) => c.name !== out[i]!.name)) unsupported(ctx, node, 'extend output shape');
-  // New columns are appended in order, so push keeps the row a packed array (faster than presizing with holes).
   const fns = steps.map((s) => s.expr.fn);
   const targets = steps.map((s) => s.target);
-  const onInput = steps.map((s) => s.onInput);
-  const compute = (next: Value[], from: Value[], rt: Runtime) => {
-    for (let i = 0; i < fns.length; i++) {
-      const v = fns[i]!(onInput[i] ? from : next, rt);
-      if (targets[i] === next.length) next.push(v);
-      else next[targets[i]!] = v;
-    }
-  };
-  if (transientInput) return (rt, emit) => (row) => { compute(row, row, rt); return emit(row); };
   const width = input.length;
+  // New columns are appended in order, so push keeps the row a packed array (faster than presizing with holes).
+  const write = (next: Value[], i: number, v: Value) => {
+    if (targets[i] === next.length) next.push(v);
+    else next[targets[i]!] = v;
+  };
+  if (transientInput) {
+    const overwrites = fns.length > 1 && targets.some((t) => t < width);
+    if (!overwrites) return (rt, emit) => (row) => { for (let i = 0; i < fns.length; i++) write(row, i, fns[i]!(row, rt)); return emit(row); };
+    return (rt, emit) => {
+      const values: Value[] = new Array(fns.length);
+      return (row) => {
+        for (let i = 0; i < fns.length; i++) values[i] = fns[i]!(row, rt);
+        for (let i = 0; i < fns.length; i++) write(row, i, values[i]);
+        return emit(row);
+      };
+    };
+  }
   const readLater = columnsReadAfter(node);
-  const live = readLater && scratchReads ? input.flatMap((c, i) => (readLater.has(c.name) || scratchReads!.has(c.name) ? [i] : [])) : null;
+  const live = readLater ? input.flatMap((c, i) => (readLater.has(c.name) ? [i] : [])) : null;
   return (rt, emit) => {
     const scratch: Value[] = new Array(width).fill(null);
-    if (live === null || rt.trace) {
-      return (row) => {
-        for (let j = 0; j < width; j++) scratch[j] = row[j];
-        compute(scratch, row, rt);
-        return emit(scratch);
-      };
-    }
-    const n = live.length;
+    const copyAll = live === null || rt.trace;
+    const n = live?.length ?? 0;
     return (row) => {
-      for (let j = 0; j < n; j++) scratch[live[j]!] = row[live[j]!];
-      compute(scratch, row, rt);
+      if (copyAll) for (let j = 0; j < width; j++) scratch[j] = row[j];
+      else for (let j = 0; j < n; j++) scratch[live![j]!] = row[live![j]!];
+      for (let i = 0; i < fns.length; i++) write(scratch, i, fns[i]!(row, rt));
       return emit(scratch);
     };
   };

@@ -28,7 +28,12 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
   const scope = new RowScope(input);
   const byNodes = node.ByClause ? listItems(node.ByClause.Expressions) : [];
   const byExprs = byNodes.map((b: BridgeObject) => scalars.scalar(kind(b) === 'SimpleNamedExpression' ? b.Expression : b, scope));
-  const byNames = byNodes.map((b: BridgeObject) => (kind(b) === 'NameReference' ? textOf(ctx, b).trim() : kind(b) === 'SimpleNamedExpression' ? String(b.Name.SimpleName) : '')).filter(Boolean);
+  // Columns the keys name, which arg_max(…, *) leaves out: `by s`, and for `by x = s` both x and s (as the binder does).
+  const byNames = byNodes.flatMap((b: BridgeObject) => {
+    if (kind(b) === 'NameReference') return [textOf(ctx, b).trim()];
+    if (kind(b) !== 'SimpleNamedExpression') return [];
+    return [String(b.Name.SimpleName), ...(kind(b.Expression) === 'NameReference' ? [textOf(ctx, b.Expression).trim()] : [])];
+  });
   // `Name = agg(…)` and `(A, B) = arg_max(…)`: the names are in the bound output columns; the expression is what runs.
   const named = (a: BridgeObject) => kind(a) === 'SimpleNamedExpression' || kind(a) === 'CompoundNamedExpression';
   const aggregators = listItems(node.Aggregates).map((a: BridgeObject) => aggregator(ctx, named(a) ? a.Expression : a, scope, input, scalars, byNames, transientInput));
@@ -39,6 +44,7 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
   // Keys of static non-dynamic types are their own Map keys (values of one type cannot collide), one Map level per
   // key; otherwise the keys are joined into one string. Groups come out in order of first appearance.
   const typedKeys = keyCount > 0 && byExprs.every((e) => e.type !== 'dynamic');
+  const stringColumns = outColumns.flatMap((c, i) => (c.type === 'string' ? [i] : []));
   const aggs = aggregators.length;
   type Group = { keys: Value[]; states: unknown[] };
   return (rt) => {
@@ -84,6 +90,8 @@ export function compileSummarize(ctx: CompileContext, node: BridgeObject, input:
           const g = ordered[r]!;
           const row = g.keys;
           for (let i = 0; i < aggs; i++) for (const v of aggregators[i]!.result(g.states[i], rt)) row.push(v);
+          // An aggregate with nothing to report (arg_max of no row, min of nulls) gives null; Kusto strings are never null.
+          for (const c of stringColumns) if (row[c] === null || row[c] === undefined) row[c] = '';
           rows[r] = row;
         }
         return rows;
