@@ -2,6 +2,7 @@
 import { WINDOW_FUNCTIONS, windowFunction } from '../functions/window.ts';
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { SCALAR_FUNCTIONS } from '../functions/registry.ts';
+import { EngineError } from '../errors.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
@@ -347,7 +348,13 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     if (!fn) return unsupported(ctx, node, `function ${name}()`);
     const args = positionalArguments(node, argNodes).map((a) => scalar(a, scope));
     if (name === 'tostring') return { fn: str(args[0]!), type: 'string' };
-    return { fn: fn(args, { resultType: type }), type };
+    try {
+      return { fn: fn(args, { resultType: type }), type };
+    } catch (err) {
+      // A function that refuses its arguments at compile time: say where.
+      if (err instanceof EngineError && err.line === undefined) unsupported(ctx, node, err.message);
+      throw err;
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 /** datetime and timespan functions; the clock is the run's frozen `now`, never the wall clock. */
-import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_SECOND, toEpochMs, fromEpochMs } from '../values/time.ts';
+import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs } from '../values/time.ts';
 import type { CompiledScalar, RowFn } from '../compiler/context.ts';
 import type { Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
+import { EngineError } from '../errors.ts';
 
 const num = (v: Value) => (v === null || v === undefined ? null : Number(v));
 
@@ -19,10 +20,13 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   },
   bin: ([value, size]) => (row, rt) => binValue(num(value!.fn(row, rt)), num(size!.fn(row, rt))),
   floor: ([value, size]) => (row, rt) => binValue(num(value!.fn(row, rt)), num(size!.fn(row, rt))),
-  startofday: ([d]) => (row, rt) => binValue(num(d!.fn(row, rt)), TICKS_PER_DAY),
-  endofday: ([d]) => (row, rt) => {
-    const s = binValue(num(d!.fn(row, rt)), TICKS_PER_DAY);
-    return s === null ? null : s + TICKS_PER_DAY - 1;
+  startofday: ([d, offset]) => (row, rt) => {
+    const start = binValue(num(d!.fn(row, rt)), TICKS_PER_DAY);
+    return start === null ? null : start + ((offset ? num(offset.fn(row, rt)) : 0) ?? 0) * TICKS_PER_DAY;
+  },
+  endofday: ([d, offset]) => (row, rt) => {
+    const start = binValue(num(d!.fn(row, rt)), TICKS_PER_DAY);
+    return start === null ? null : start + (((offset ? num(offset.fn(row, rt)) : 0) ?? 0) + 1) * TICKS_PER_DAY - 1;
   },
   startofweek: ([d, offset]) => calendarStart(d!, offset, 'week', false),
   startofmonth: ([d, offset]) => calendarStart(d!, offset, 'month', false),
@@ -30,28 +34,37 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   endofweek: ([d, offset]) => calendarStart(d!, offset, 'week', true),
   endofmonth: ([d, offset]) => calendarStart(d!, offset, 'month', true),
   endofyear: ([d, offset]) => calendarStart(d!, offset, 'year', true),
+  // The number of period boundaries between the two datetimes (calendar periods count calendar boundaries).
   datetime_diff: ([part, a, b]) => (row, rt) => {
     const x = num(a!.fn(row, rt));
     const y = num(b!.fn(row, rt));
     if (x === null || y === null) return null;
-    const unit: Record<string, number> = { day: TICKS_PER_DAY, hour: TICKS_PER_HOUR, minute: TICKS_PER_MINUTE, second: TICKS_PER_SECOND, millisecond: 10_000 };
-    const size = unit[String(part!.fn(row, rt)).toLowerCase()];
-    if (!size) return null;
+    const period = periodOf(part!.fn(row, rt), 'datetime_diff');
+    const calendar = CALENDAR_INDEX[period];
+    if (calendar) return calendar(x) - calendar(y);
+    if (period === 'nanosecond') return (x - y) * 100;
+    const size = FIXED_TICKS[period]!;
     return Math.floor(x / size) - Math.floor(y / size);
   },
   datetime_add: ([part, amount, d]) => (row, rt) => {
     const base = num(d!.fn(row, rt));
     const n = num(amount!.fn(row, rt));
     if (base === null || n === null) return null;
-    const p = String(part!.fn(row, rt)).toLowerCase();
-    const date = new Date(toEpochMs(base));
-    if (p === 'year') date.setUTCFullYear(date.getUTCFullYear() + n);
-    else if (p === 'month') date.setUTCMonth(date.getUTCMonth() + n);
-    else {
-      const unit: Record<string, number> = { week: 7 * TICKS_PER_DAY, day: TICKS_PER_DAY, hour: TICKS_PER_HOUR, minute: TICKS_PER_MINUTE, second: TICKS_PER_SECOND, millisecond: 10_000 };
-      return unit[p] === undefined ? null : base + n * unit[p]!;
+    const period = periodOf(part!.fn(row, rt), 'datetime_add');
+    if (period === 'year' || period === 'quarter' || period === 'month') {
+      const date = new Date(toEpochMs(base));
+      const months = period === 'year' ? 12 * n : period === 'quarter' ? 3 * n : n;
+      // A day past the end of the target month is clamped to its last day (Jan 31 + 1 month = Feb 28/29).
+      const day = date.getUTCDate();
+      date.setUTCDate(1);
+      date.setUTCMonth(date.getUTCMonth() + months);
+      const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
+      date.setUTCDate(Math.min(day, lastDay));
+      return fromEpochMs(date.getTime()) + (((base % TICKS_PER_MS) + TICKS_PER_MS) % TICKS_PER_MS);
     }
-    return fromEpochMs(date.getTime()) + (base % 10_000);
+    if (period === 'week') return base + n * 7 * TICKS_PER_DAY;
+    if (period === 'nanosecond') return base + Math.trunc(n / 100);
+    return base + n * FIXED_TICKS[period]!;
   },
   todatetime: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
@@ -74,10 +87,31 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   datetime_part: ([part, d]) => (row, rt) => {
     const v = num(d!.fn(row, rt));
     if (v === null) return null;
-    const date = new Date(toEpochMs(v));
     const p = String(part!.fn(row, rt)).toLowerCase();
-    const parts: Record<string, number> = { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hour: date.getUTCHours(), minute: date.getUTCMinutes(), second: date.getUTCSeconds(), millisecond: date.getUTCMilliseconds() };
-    return parts[p] ?? null;
+    const get = DATETIME_PARTS[p === 'weekofyear' ? 'week_of_year' : p];
+    if (!get) throw new EngineError(`datetime_part(): unknown part '${String(part!.fn(row, rt))}'`);
+    return get(v);
+  },
+  getmonth: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'month'),
+  monthofyear: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'month'),
+  dayofmonth: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'day'),
+  dayofyear: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'dayofyear'),
+  week_of_year: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'week_of_year'),
+  make_datetime: (args) => (row, rt) => {
+    const v = args.map((a) => num(a.fn(row, rt)));
+    if (v.some((x) => x === null)) return null;
+    const [y, mo, day, h = 0, mi = 0, sec = 0] = v as number[];
+    if (mo! < 1 || mo! > 12 || day! < 1 || day! > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec >= 60) return null;
+    const ms = Date.UTC(y!, mo! - 1, day!, h, mi, 0);
+    if (new Date(ms).getUTCDate() !== day) return null; // 2021-02-30
+    return fromEpochMs(ms) + Math.round(sec * TICKS_PER_SECOND);
+  },
+  make_timespan: (args) => (row, rt) => {
+    const v = args.map((a) => num(a.fn(row, rt)));
+    if (v.some((x) => x === null)) return null;
+    // (hour, minute), (hour, minute, second) or (day, hour, minute, second)
+    const [d, h, m, sec] = v.length === 4 ? (v as number[]) : [0, ...(v as number[]), 0].slice(0, 4);
+    return d! * TICKS_PER_DAY + h! * TICKS_PER_HOUR + m! * TICKS_PER_MINUTE + Math.round((sec ?? 0) * TICKS_PER_SECOND);
   },
   dayofweek: ([d]) => (row, rt) => {
     const v = num(d!.fn(row, rt));
@@ -142,4 +176,58 @@ function calendarStart(d: CompiledScalar, offset: CompiledScalar | undefined, un
           : Date.UTC(y, m, date.getUTCDate() - date.getUTCDay() + 7 * k);
     return end ? fromEpochMs(at(shift + 1)) - 1 : fromEpochMs(at(shift));
   };
+}
+
+type Period = 'year' | 'quarter' | 'month' | 'week' | 'day' | 'hour' | 'minute' | 'second' | 'millisecond' | 'microsecond' | 'nanosecond';
+const PERIODS: Record<string, Period> = {
+  year: 'year', quarter: 'quarter', month: 'month', week: 'week', day: 'day', hour: 'hour', minute: 'minute', second: 'second',
+  millisecond: 'millisecond', microsecond: 'microsecond', nanosecond: 'nanosecond',
+};
+
+function periodOf(value: Value, fn: string): Period {
+  const period = PERIODS[String(value).toLowerCase()];
+  if (!period) throw new EngineError(`${fn}(): unknown period '${String(value)}' (Year, Quarter, Month, Week, Day, Hour, Minute, Second, Millisecond, Microsecond or Nanosecond)`);
+  return period;
+}
+
+const FIXED_TICKS: Partial<Record<Period, number>> = { day: TICKS_PER_DAY, hour: TICKS_PER_HOUR, minute: TICKS_PER_MINUTE, second: TICKS_PER_SECOND, millisecond: TICKS_PER_MS, microsecond: 10 };
+
+/** A running index of calendar periods, so that differences count the boundaries crossed. */
+const CALENDAR_INDEX: Partial<Record<Period, (ticks: number) => number>> = {
+  year: (t) => new Date(toEpochMs(t)).getUTCFullYear(),
+  quarter: (t) => { const d = new Date(toEpochMs(t)); return d.getUTCFullYear() * 4 + Math.floor(d.getUTCMonth() / 3); },
+  month: (t) => { const d = new Date(toEpochMs(t)); return d.getUTCFullYear() * 12 + d.getUTCMonth(); },
+  // Weeks start on Sunday (as startofweek); 2020-01-05, a Sunday, is day 4 after the ticks' epoch.
+  week: (t) => Math.floor((Math.floor(t / TICKS_PER_DAY) - 4) / 7),
+};
+
+const fraction = (t: number) => ((t % TICKS_PER_SECOND) + TICKS_PER_SECOND) % TICKS_PER_SECOND;
+
+const DATETIME_PARTS: Record<string, (ticks: number) => number> = {
+  year: (t) => new Date(toEpochMs(t)).getUTCFullYear(),
+  quarter: (t) => Math.floor(new Date(toEpochMs(t)).getUTCMonth() / 3) + 1,
+  month: (t) => new Date(toEpochMs(t)).getUTCMonth() + 1,
+  week_of_year: (t) => isoWeek(new Date(toEpochMs(t))),
+  day: (t) => new Date(toEpochMs(t)).getUTCDate(),
+  dayofyear: (t) => { const d = new Date(toEpochMs(t)); return Math.floor((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1; },
+  hour: (t) => new Date(toEpochMs(t)).getUTCHours(),
+  minute: (t) => new Date(toEpochMs(t)).getUTCMinutes(),
+  second: (t) => new Date(toEpochMs(t)).getUTCSeconds(),
+  millisecond: (t) => Math.floor(fraction(t) / TICKS_PER_MS),
+  microsecond: (t) => Math.floor(fraction(t) / 10),
+  nanosecond: (t) => fraction(t) * 100,
+};
+
+function partOf(v: Value, part: string): number | null {
+  const t = num(v);
+  return t === null ? null : DATETIME_PARTS[part]!(t);
+}
+
+/** ISO 8601 week number: weeks start on Monday, week 1 holds the year's first Thursday. */
+function isoWeek(date: Date): number {
+  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
+  const day = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  return Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
 }

@@ -56,11 +56,21 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
     const v = a.fn(row, rt);
     return Array.isArray(v) ? v : [];
   }),
-  array_index_of: ([arr, x]) => (row, rt) => {
+  // array_index_of(array, lookup [, start [, length [, occurrence]]]): -1 when not found; a negative start counts
+  // from the end; length -1 means to the end; occurrence counts matches from start.
+  array_index_of: ([arr, x, startArg, lengthArg, occurrenceArg]) => (row, rt) => {
     const v = arr!.fn(row, rt);
     if (!Array.isArray(v)) return null;
     const needle = JSON.stringify(toDynamic(x!.fn(row, rt), x!.type));
-    return v.findIndex((e) => JSON.stringify(e) === needle);
+    const start = startArg ? (startArg.fn(row, rt) as number | null) ?? 0 : 0;
+    const length = lengthArg ? (lengthArg.fn(row, rt) as number | null) ?? -1 : -1;
+    const occurrence = occurrenceArg ? (occurrenceArg.fn(row, rt) as number | null) ?? 1 : 1;
+    if (occurrence < 1) return null;
+    const from = start < 0 ? Math.max(0, v.length + start) : start;
+    const to = length < 0 ? v.length : Math.min(v.length, from + length);
+    let seen = 0;
+    for (let i = from; i < to; i++) if (JSON.stringify(v[i]) === needle && ++seen === occurrence) return i;
+    return -1;
   },
   // range(start, stop, step): numbers, or datetimes/timespans stepped by a timespan; the stop is inclusive.
   range: ([start, stop, step]) => (row, rt) => {
@@ -119,7 +129,9 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
     if (v === null) return 'null';
     if (Array.isArray(v)) return 'array';
     if (typeof v === 'object') return 'dictionary';
-    if (typeof v === 'number') return Number.isInteger(v) ? 'long' : 'real';
+    // The gettype page: gettype(parse_json('1')) is int (JSON integers in the int range), gettype(111) is long.
+    // JSON.parse keeps no trace of '1.0' vs '1', so an integral JSON real reads as int here.
+    if (typeof v === 'number') return Number.isInteger(v) ? (v >= -2147483648 && v <= 2147483647 ? 'int' : 'long') : 'real';
     return typeof v === 'boolean' ? 'bool' : 'string';
   },
 };

@@ -2,6 +2,9 @@
 import { parseDateTime } from '../values/time.ts';
 import { toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
+import { createHash } from 'node:crypto';
+import { xxhash64 } from '../values/xxhash64.ts';
+import { EngineError } from '../errors.ts';
 
 function toNumber(v: Value, type: KType, integer: boolean): number | null {
   if (v === null || v === undefined) return null;
@@ -65,17 +68,39 @@ export const LOGIC_FUNCTIONS: Record<string, ScalarFunction> = {
     if (typeof v === 'string') return v.toLowerCase() === 'true' ? true : v.toLowerCase() === 'false' ? false : null;
     return null;
   },
+  // 32 hex digits, hyphens anywhere ignored (the toguid page converts "0123456789ab-cdef-0123-456789abcdef").
   toguid: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
-    return typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v) ? v.toLowerCase() : null;
+    if (a!.type === 'guid') return v ?? null;
+    if (typeof v !== 'string') return null;
+    const hex = v.replace(/-/g, '').toLowerCase();
+    return /^[0-9a-f]{32}$/.test(hex) ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : null;
   },
-  hash: ([a]) => (row, rt) => {
-    const s = toKustoString(a!.fn(row, rt), a!.type);
-    let h = 0;
-    for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-    return h;
+  // hash(text[, mod]): XXH64 of the UTF-8 text, as a signed long (a double beyond 2^53, like every long here);
+  // with mod, the unsigned hash modulo mod, exact. The bytes Kusto hashes for other types are not documented.
+  hash: ([a, mod]) => {
+    if (a!.type !== 'string') throw new EngineError(`hash() of a ${a!.type} value: the bytes Kusto hashes for it are not documented (hash a string, e.g. hash(tostring(x)))`);
+    return (row, rt) => {
+      const h = xxhash64(utf8.encode(a!.fn(row, rt) as string));
+      if (!mod) return Number(BigInt.asIntN(64, h));
+      const m = mod.fn(row, rt) as number | null;
+      return m === null || m <= 0 ? null : Number(h % BigInt(Math.trunc(m)));
+    };
   },
+  hash_sha256: digest('sha256'),
+  hash_sha1: digest('sha1'),
+  hash_md5: digest('md5'),
 };
+
+const utf8 = new TextEncoder();
+
+/** hash_sha256/hash_sha1/hash_md5 of a string: the lowercase hex digest of its UTF-8 bytes. */
+function digest(algorithm: 'sha256' | 'sha1' | 'md5'): ScalarFunction {
+  return ([a]) => {
+    if (a!.type !== 'string') throw new EngineError(`hash_${algorithm}() of a ${a!.type} value: the bytes Kusto hashes for it are not documented (hash a string, e.g. hash_${algorithm}(tostring(x)))`);
+    return (row, rt) => createHash(algorithm).update(a!.fn(row, rt) as string, 'utf8').digest('hex');
+  };
+}
 LOGIC_FUNCTIONS.iif = LOGIC_FUNCTIONS.iff!;
 
 /** Conditional branches of different numeric types take the call's result type (e.g. int → real). */

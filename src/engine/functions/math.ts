@@ -5,7 +5,7 @@ import type { ScalarFunction } from './registry.ts';
 
 const num = (v: Value): number | null => (v === null || v === undefined ? null : Number(v));
 
-function unary(op: (x: number) => number): ScalarFunction {
+function unary(op: (x: number) => number | null): ScalarFunction {
   return ([a]) => (row, rt) => {
     const x = num(a!.fn(row, rt));
     return x === null ? null : op(x);
@@ -33,11 +33,18 @@ function round([a, digits]: CompiledScalar[]): RowFn {
 
 export const MATH_FUNCTIONS: Record<string, ScalarFunction> = {
   abs: unary(Math.abs),
-  sqrt: unary((x) => (x < 0 ? NaN : Math.sqrt(x))),
+  // Negative arguments give null, as the sqrt and log pages say (not NaN).
+  sqrt: unary((x) => (x < 0 ? null : Math.sqrt(x))),
   exp: unary(Math.exp),
-  log: unary(Math.log),
-  log10: unary(Math.log10),
-  log2: unary(Math.log2),
+  exp2: unary((x) => 2 ** x),
+  exp10: unary((x) => 10 ** x),
+  log: unary((x) => (x < 0 ? null : Math.log(x))),
+  log10: unary((x) => (x < 0 ? null : Math.log10(x))),
+  log2: unary((x) => (x < 0 ? null : Math.log2(x))),
+  ceiling: unary(Math.ceil),
+  isnan: ([a]) => (row, rt) => Number.isNaN(a!.fn(row, rt) as number),
+  isinf: ([a]) => (row, rt) => { const x = a!.fn(row, rt); return x === Infinity || x === -Infinity; },
+  isfinite: ([a]) => (row, rt) => Number.isFinite(a!.fn(row, rt) as number),
   sign: unary(Math.sign),
   pow: binary((x, y) => x ** y),
   round,

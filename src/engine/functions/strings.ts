@@ -143,15 +143,25 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
       return convert ? (value === '' ? null : convert(value)) : value;
     };
   },
+  // extract_all(regex, [captureGroups,] text): every match; one selected group gives a flat array of strings,
+  // several give an array per match. captureGroups lists group numbers and names (RE2 (?P<name>…) groups).
   extract_all: (args) => {
     const pattern = str(args[0]!);
     const s = str(args[args.length - 1]!);
+    const selection = args.length === 3 ? args[1]! : null;
     return (row, rt) => {
       const m = re2(pattern(row, rt)).matcher(s(row, rt));
+      const chosen = selection ? (selection.fn(row, rt) as unknown) : null;
+      const groups = Array.isArray(chosen) ? (chosen as (number | string)[]) : null;
       const out: unknown[] = [];
       while (m.find()) {
-        const groups = m.groupCount();
-        out.push(groups === 0 ? m.group(0) : groups === 1 ? m.group(1) : Array.from({ length: groups }, (_, i) => m.group(i + 1)));
+        if (groups) {
+          const values = groups.map((g) => m.group(typeof g === 'number' ? g : String(g)) ?? '');
+          out.push(values.length === 1 ? values[0] : values);
+          continue;
+        }
+        const count = m.groupCount();
+        out.push(count === 0 ? m.group(0) : count === 1 ? m.group(1) : Array.from({ length: count }, (_, i) => m.group(i + 1)));
       }
       return out.length ? out : null;
     };

@@ -38,7 +38,18 @@ export function toEpochMs(ticks: number): number {
   return ticks / TICKS_PER_MS + EPOCH_MS;
 }
 
-/** ISO-8601 UTC with 7 fractional digits trimmed to what is needed (Kusto prints 2024-01-01T00:00:00Z). */
+/**
+ * ISO-8601 UTC with all 7 fractional digits, as tostring()/strcat() of a datetime give it in Kusto
+ * (tostring(datetime(2017-10-15 12:00)) is 2017-10-15T12:00:00.0000000Z, per the reverse() page).
+ */
+export function formatDateTimeFull(ticks: number): string {
+  const ms = Math.floor(ticks / TICKS_PER_MS);
+  const rest = ticks - ms * TICKS_PER_MS;
+  const iso = new Date(ms + EPOCH_MS).toISOString();
+  return `${iso.slice(0, 19)}.${iso.slice(20, 23)}${String(rest).padStart(4, '0')}Z`;
+}
+
+/** ISO-8601 UTC with 7 fractional digits trimmed to what is needed (results print 2024-01-01T00:00:00Z). */
 export function formatDateTime(ticks: number): string {
   const ms = Math.floor(ticks / TICKS_PER_MS);
   const rest = ticks - ms * TICKS_PER_MS;

@@ -6,7 +6,7 @@
  *   datetime/timespan → number of ticks (see time.ts) | null
  *   guid → lowercase string | null; dynamic → plain JSON value (null, number, string, boolean, array, object)
  */
-import { formatDateTime, formatTimespan, parseDateTime, parseTimespan } from './time.ts';
+import { formatDateTime, formatDateTimeFull, formatTimespan, parseDateTime, parseTimespan } from './time.ts';
 import type { KustoScalarType } from '../../kql/table-schemas.ts';
 
 export type KType = KustoScalarType;
@@ -84,7 +84,7 @@ export function toKustoString(value: Value, type: KType): string {
   if (value === null || value === undefined) return '';
   switch (type) {
     case 'string': return value as string;
-    case 'datetime': return formatDateTime(value as number);
+    case 'datetime': return formatDateTimeFull(value as number);
     case 'timespan': return formatTimespan(value as number);
     case 'bool': return value ? 'true' : 'false';
     case 'dynamic': return typeof value === 'string' ? value : JSON.stringify(value);
