@@ -35,6 +35,9 @@ function literal(ctx: CompileContext, node: BridgeObject, type: KType): Compiled
     case 'string': return constant(v === null || v === undefined ? '' : String(v), type);
     case 'long': case 'int': case 'decimal': return constant(Number(v?.v ?? v), type);
     case 'real': {
+      // real(nan), real(+inf), real(-inf) name the special values (the real data type page).
+      const special = /^(?:real|double)\(\s*([+-]?)(nan|inf)\s*\)$/i.exec(text);
+      if (special) return constant(special[2]!.toLowerCase() === 'nan' ? NaN : special[1] === '-' ? -Infinity : Infinity, type);
       const n = Number(v?.v ?? v);
       return constant(Number.isNaN(n) ? Number(text.replace(/^real\(|\)$/g, '')) : n, type);
     }
@@ -309,6 +312,8 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         return { fn: (row, rt) => member(base.fn(row, rt), index.fn(row, rt)), type: 'dynamic' };
       }
       case 'ToScalarExpression': {
+        // toscalar(2): a scalar argument is its own value (the toscalar page's Step example).
+        if (!node.Expression.ResultType?.Columns) return scalar(node.Expression, scope);
         const { plan } = hooks.tabular(node.Expression);
         return {
           fn: (_row, rt) => {

@@ -3,14 +3,14 @@
  * Each operator's output columns are taken from Kusto.Language's bound result type, so names, order and
  * types match what validation saw; a stage records rows in/out for the failure trace.
  */
-import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { kustoLanguage, type BridgeObject } from '../../kql/kusto-language.ts';
 import { lineColumn, EngineError } from '../errors.ts';
 import { compileJoin, joinKind } from '../operators/join.ts';
 import { compileSort, compileTake, compileTop } from '../operators/order.ts';
 import { compileDistinct, compileExtend, compileMvExpand, compileProject, compileReshape, compileWhere, type RowsFn } from '../operators/shape.ts';
 import { compileSummarize } from '../operators/summarize.ts';
 import { fromInput, type Column, type Table, type Value } from '../values/types.ts';
-import { columnsOfType, kind, listItems, RowScope, textOf, unsupported, type CompileContext, type Emit, type RowStep, type Runtime, type StageTrace, type TabularPlan } from './context.ts';
+import { columnsOfType, kind, listItems, RowScope, textOf, typeName, unsupported, type CompileContext, type Emit, type RowStep, type Runtime, type StageTrace, type TabularPlan } from './context.ts';
 import { compileInvoke } from '../operators/invoke.ts';
 import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
@@ -36,8 +36,8 @@ export interface CompiledTabular {
 }
 
 /**
- * Kusto's serialized row sets (docs: window functions, serialize operator): sort/order, top and serialize produce
- * one; these keep it. Others (summarize, join, distinct, mv-expand, union, a let's result…) do not, here — a
+ * Kusto's serialized row sets (docs: window functions, serialize operator): range, sort/order, top and serialize
+ * produce one; these keep it. Others (summarize, join, distinct, mv-expand, union, a let's result…) do not, here — a
  * window function after them is refused rather than given an order Kusto does not promise.
  */
 const SERIALIZING = new Set(['SortOperator', 'TopOperator', 'SerializeOperator']);
@@ -273,9 +273,13 @@ export function createTabularCompiler(ctx: CompileContext) {
         return blocking(node, label, input, out, (rows, rt) => join(rows, right.plan(rt).rows, rt));
       }
       case 'ParseOperator': return streamed(node, label, input, out, compileParse(ctx, node, input.columns, out, scalars), false);
-      case 'InvokeOperator': return streamed(node, label, input, out, compileInvoke(ctx, node, input.columns, out), false);
+      case 'InvokeOperator': {
+        const fn = ctx.env.get(String(node.Function?.Name?.SimpleName ?? ''));
+        if (fn?.kind === 'function') return userTabularCall(node.Function, fn, input);
+        return streamed(node, label, input, out, compileInvoke(ctx, node, input.columns, out), false);
+      }
       case 'UnionOperator': {
-        const legs = listItems(node.Expressions);
+        const legs = presentLegs(node);
         return union(node, out, [input, ...legs.map((e: BridgeObject) => tabular(e))], [null, ...legs]);
       }
       default:
@@ -288,18 +292,51 @@ export function createTabularCompiler(ctx: CompileContext) {
    * by the binder into name_type columns (x_long, x_int), so each leg maps to `name` or `name_type`.
    * withsource=C adds C holding the leg's name (a table or let name; union_argN otherwise).
    */
+  /**
+   * The legs of a union; with isfuzzy=true, without those that read a table or view that does not exist (the binder
+   * resolves its name to nothing), which Kusto skips. A table that exists but has no test rows is still an error.
+   */
+  function presentLegs(node: BridgeObject): BridgeObject[] {
+    const legs = listItems(node.Expressions);
+    const fuzzy = listItems(node.Parameters).some((p: BridgeObject) => String(p.Name?.SimpleName ?? '').toLowerCase() === 'isfuzzy' && textOf(ctx, p.Expression).trim().toLowerCase() === 'true');
+    if (!fuzzy) return legs;
+    const missing = (leg: BridgeObject): boolean => {
+      let n = leg;
+      while (kind(n) === 'PipeExpression' || kind(n) === 'ParenthesizedExpression') n = n.Expression;
+      return kind(n) === 'NameReference' && !n.ReferencedSymbol && !ctx.env.get(String(n.SimpleName));
+    };
+    const present = legs.filter((leg) => !missing(leg));
+    // Every leg missing: compile them anyway, so the query fails naming what could not be resolved.
+    return present.length > 0 ? present : legs;
+  }
+
   function union(node: BridgeObject, out: Column[], parts: CompiledTabular[], legs: BridgeObject[]): CompiledTabular {
     let sourceColumn: string | null = null;
     for (const p of listItems(node.Parameters)) {
       const name = String(p.Name?.SimpleName ?? '').toLowerCase();
       if (name === 'withsource') sourceColumn = textOf(ctx, p.Expression).trim();
+      // kind=inner keeps only the columns common to every leg (docs), but Kusto.Language's result type keeps all of
+      // them, so the engine cannot agree with both: refused.
+      else if (name === 'kind' && textOf(ctx, p.Expression).trim().toLowerCase() !== 'outer') unsupported(ctx, p, `union ${textOf(ctx, p)} (the binder's result keeps every column, the docs only the common ones)`);
       else if (name !== 'isfuzzy' && name !== 'kind') unsupported(ctx, p, `union parameter ${textOf(ctx, p)}`);
     }
     const labels = legs.map((leg, i) => {
       const k = leg ? kind(leg) : '';
       return k === 'NameReference' ? String(leg.Name.SimpleName) : k === 'FunctionCallExpression' ? String(leg.Name.SimpleName) : `union_arg${i}`;
     });
-    const maps = parts.map((p) => out.map((c) => (c.name === sourceColumn ? -2 : p.columns.findIndex((x) => x.name === c.name || (`${x.name}_${x.type}` === c.name && x.type === c.type)))));
+    // Each output column lists the leg columns it was made from (the binder renames clashes: x:long and x:int
+    // become x_long and x_int, and a leg's own x_long then becomes x_long1); a column with no list keeps its name.
+    const origins = out.map((_, i) => {
+      const originals = node.ResultType?.Columns?.getItem(i)?.OriginalColumns;
+      const list: string[] = [];
+      for (let j = 0; j < (originals?.Count ?? 0); j++) list.push(`${String(originals.getItem(j).Name)}:${typeName(originals.getItem(j).Type)}`);
+      return list;
+    });
+    const maps = parts.map((p) => out.map((c, i) => {
+      if (c.name === sourceColumn) return -2;
+      const from = origins[i]!;
+      return from.length ? p.columns.findIndex((x) => from.includes(`${x.name}:${x.type}`)) : p.columns.findIndex((x) => x.name === c.name);
+    }));
     const empty = out.map((c) => (c.type === 'string' ? '' : null));
     return tabularOf(out, false, (rt, emit) => {
       for (let i = 0; i < parts.length; i++) {
@@ -383,15 +420,17 @@ export function createTabularCompiler(ctx: CompileContext) {
     const columns = columnsOfType(node.ResultType);
     const scope = new RowScope([]);
     const [from, to, step] = [node.From, node.To, node.Step].map((n: BridgeObject) => scalars.scalar(n, scope));
-    return fromPlan(columns, (rt) => {
-        const a = from!.fn([], rt) as number;
-        const b = to!.fn([], rt) as number;
-        const s = step!.fn([], rt) as number;
-        const rows: Value[][] = [];
-        if (s > 0) for (let v = a; v <= b && rows.length < 10_000_000; v += s) rows.push([v]);
-        else if (s < 0) for (let v = a; v >= b && rows.length < 10_000_000; v += s) rows.push([v]);
-        return { columns, rows };
+    const rows = fromPlan(columns, (rt) => {
+      const a = from!.fn([], rt) as number;
+      const b = to!.fn([], rt) as number;
+      const s = step!.fn([], rt) as number;
+      const out: Value[][] = [];
+      if (s > 0) for (let v = a; v <= b && out.length < 10_000_000; v += s) out.push([v]);
+      else if (s < 0) for (let v = a; v >= b && out.length < 10_000_000; v += s) out.push([v]);
+      return { columns, rows: out };
     });
+    // range's output is a serialized row set (serialize page), so window functions may follow it directly.
+    return { ...rows, serialized: true };
   }
 
   /**
@@ -439,25 +478,36 @@ export function createTabularCompiler(ctx: CompileContext) {
   }
 
   /** A let-declared function returning a table: its body is compiled with parameters bound to the arguments. */
-  function userTabularCall(node: BridgeObject, binding: { declaration: BridgeObject; env: import('./context.ts').Env }): CompiledTabular {
+  /**
+   * A call of a let-declared tabular function, `f(args)` or `T | invoke f(args)` (T is then its first argument).
+   * Kusto.Language binds the body once per call site with the actual argument tables (GetExpansion), so output
+   * columns follow the table passed, not the parameter's declared minimum schema; that bound body is compiled,
+   * with its own text for names and positions. Without an expansion the declaration's body is used.
+   */
+  function userTabularCall(node: BridgeObject, binding: { declaration: BridgeObject; env: import('./context.ts').Env }, piped?: CompiledTabular): CompiledTabular {
     const params = listItems(binding.declaration.Parameters.Parameters);
-    const args = listItems(node.ArgumentList.Expressions);
+    const args = node.ArgumentList?.Expressions ? listItems(node.ArgumentList.Expressions) : [];
     const env = binding.env.child();
     params.forEach((p: BridgeObject, i: number) => {
       const pname = String(p.NameAndType.Name.SimpleName);
-      const arg = args[i] ?? p.DefaultValue?.Value;
+      if (piped && i === 0) return void env.set(pname, { kind: 'tabular', plan: piped.plan, columns: piped.columns });
+      const arg = args[piped ? i - 1 : i] ?? p.DefaultValue?.Value;
       if (!arg) return;
       if (arg.ResultType?.Columns) {
         const t = tabular(arg);
         env.set(pname, { kind: 'tabular', plan: t.plan, columns: t.columns });
       } else env.set(pname, { kind: 'scalar', expr: scalars.scalar(arg, new RowScope([])) });
     });
-    const saved = ctx.env;
+    const expansion = typeof node.GetExpansion === 'function' ? node.GetExpansion() : null;
+    const savedEnv = ctx.env;
+    const savedQuery = ctx.query;
     ctx.env = env;
+    if (expansion) ctx.query = String(expansion.ToString(kustoLanguage().Syntax.IncludeTrivia.All));
     try {
-      return block(binding.declaration.Body);
+      return block(expansion ?? binding.declaration.Body);
     } finally {
-      ctx.env = saved;
+      ctx.env = savedEnv;
+      ctx.query = savedQuery;
     }
   }
 
@@ -483,7 +533,7 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'PrintOperator': return print(node);
       case 'RangeOperator': return range(node);
       case 'UnionOperator': {
-        const legs = listItems(node.Expressions);
+        const legs = presentLegs(node);
         return union(node, columnsOfType(node.ResultType), legs.map((e: BridgeObject) => tabular(e)), legs);
       }
       case 'FunctionBody': return block(node);

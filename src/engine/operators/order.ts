@@ -32,13 +32,16 @@ function sorter(keys: SortKey[]): RowsFn {
         const x = a.keys[k];
         const y = b.keys[k];
         const key = keys[k]!;
-        const xNull = x === null || x === undefined || (typeof x === 'number' && Number.isNaN(x));
-        const yNull = y === null || y === undefined || (typeof y === 'number' && Number.isNaN(y));
+        const xNull = x === null || x === undefined;
+        const yNull = y === null || y === undefined;
         if (xNull || yNull) {
           if (xNull && yNull) continue;
           return (xNull ? -1 : 1) * (key.nullsFirst ? 1 : -1);
         }
-        const c = compareValues(x, y);
+        // NaN is not null: it sorts below every number (the sort page: desc gives +inf … -5, NaN, then nulls).
+        const xNaN = typeof x === 'number' && Number.isNaN(x);
+        const yNaN = typeof y === 'number' && Number.isNaN(y);
+        const c = xNaN || yNaN ? Number(yNaN) - Number(xNaN) : compareValues(x, y);
         if (c !== 0) return key.descending ? -c : c;
       }
       return a.i - b.i;

@@ -5,6 +5,7 @@ import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { columnsReadAfter } from '../compiler/column-liveness.ts';
 import { cast } from '../functions/logic.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
+import { parseDateTime, parseTimespan } from '../values/time.ts';
 
 /** A blocking stage: all input rows in, all output rows out (sort, top, summarize, join). */
 export type RowsFn = (rows: Value[][], rt: Runtime) => Value[][];
@@ -176,9 +177,28 @@ export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: 
         if (src === -1) return i;
         const element = lists[-src - 2]![i] ?? null;
         const type = out[c]!.type;
-        return type === 'dynamic' ? element : cast(element, 'dynamic', type);
+        return type === 'dynamic' ? element : conformTo(element, type);
       });
       if (emit(next) === false) return false;
     }
   };
+}
+
+/**
+ * `mv-expand … to typeof(T)`: "cast-only and doesn't include parsing or type-conversion. Array elements that
+ * don't conform with the declared type become null values" (mv-expand page). Numbers cast between numeric types;
+ * datetimes and timespans are the strings a dynamic holds them as; anything else of the wrong kind is null.
+ */
+function conformTo(element: unknown, type: Column['type']): Value {
+  if (element === null) return type === 'string' ? '' : null;
+  switch (type) {
+    case 'long': case 'int': return typeof element === 'number' ? Math.trunc(element) : null;
+    case 'real': case 'decimal': return typeof element === 'number' ? element : null;
+    case 'bool': return typeof element === 'boolean' ? element : null;
+    case 'string': return typeof element === 'string' ? element : '';
+    case 'datetime': return typeof element === 'string' ? parseDateTime(element) : null;
+    case 'timespan': return typeof element === 'string' ? parseTimespan(element) : null;
+    case 'guid': return typeof element === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(element) ? element.toLowerCase() : null;
+    default: return element as Value;
+  }
 }

@@ -220,11 +220,12 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
       return {
         width,
         init: () => null,
+        // A group whose values are all null still yields a row: its first (the arg_max/arg_min pages' Banana rows).
         add: (s, row, rt) => {
-          const v = byExpr.fn(row, rt);
-          if (v === null || v === undefined) return s;
+          const v = byExpr.fn(row, rt) ?? null;
           const st = s as { key: Value; row: Value[] } | null;
-          return st === null || better(compareValues(v, st.key)) ? { key: v, row: transientInput ? row.slice(0, input.length) : row } : st;
+          const take = st === null || (v !== null && (st.key === null || better(compareValues(v, st.key))));
+          return take ? { key: v, row: transientInput ? row.slice(0, input.length) : row } : st;
         },
         result: (s) => {
           const st = s as { key: Value; row: Value[] } | null;
