@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileQuery, EngineError, executeKql, preparedTable } from '../../src/engine/index.ts';
+import { SCALAR_FUNCTIONS } from '../../src/engine/functions/registry.ts';
 
 const rows = (q: string, now = '2024-05-01T12:00:00Z') => executeKql(q, { now }).rows;
 const one = (q: string, now?: string) => rows(q, now)[0];
@@ -93,6 +94,19 @@ describe('tabular operators', () => {
 describe('failing loudly', () => {
   it('an unsupported operator is a compile-time error with its position', () => {
     expect(() => compileQuery('print x = 1\n| evaluate bag_unpack(x)', { platform: 'defender' })).toThrow(/not supported by the local engine: EvaluateOperator .* at 2:3/);
+  });
+
+  it('a function implementation that never reads an argument is refused at compile time, not silently wrong', () => {
+    // The docs' examples found startofday, extract_all, array_index_of and hash ignoring arguments; the compiler now
+    // watches which arguments an implementation reads. Simulate an implementation that forgets its second one.
+    const original = SCALAR_FUNCTIONS.startofday!;
+    SCALAR_FUNCTIONS.startofday = ([d]) => (row, rt) => d!.fn(row, rt);
+    try {
+      expect(() => executeKql('print startofday(datetime(2024-01-01 10:00), 1)')).toThrow(/not supported by the local engine: startofday\(\) with argument 2 \(1\): the local engine does not implement it at 1:46/);
+    } finally {
+      SCALAR_FUNCTIONS.startofday = original;
+    }
+    expect(one('print startofday(datetime(2024-01-01 10:00), 1)')).toEqual(['2024-01-02T00:00:00Z']);
   });
 
   it('a KQL error is reported with its position before anything runs', () => {

@@ -351,10 +351,17 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     }
     const fn = SCALAR_FUNCTIONS[name.toLowerCase()];
     if (!fn) return unsupported(ctx, node, `function ${name}()`);
-    const args = positionalArguments(node, argNodes).map((a) => scalar(a, scope));
+    const positional = positionalArguments(node, argNodes);
+    const args = positional.map((a) => scalar(a, scope));
     if (name === 'tostring') return { fn: str(args[0]!), type: 'string' };
     try {
-      return { fn: fn(args, { resultType: type }), type };
+      // typeof(T) arguments act through the call's bound result type, so they count as read.
+      const { args: watched, unread } = watchArguments(args, positional.map((a) => kind(a) === 'TypeOfLiteralExpression'));
+      const compiled = { fn: fn(watched, { resultType: type }), type };
+      // An argument the implementation never looked at would be silently ignored: refuse the call instead.
+      const ignored = unread();
+      if (ignored >= 0) unsupported(ctx, positional[ignored]!, `${name}() with argument ${ignored + 1} (${textOf(ctx, positional[ignored]!).trim()}): the local engine does not implement it`);
+      return compiled;
     } catch (err) {
       // A function that refuses its arguments at compile time: say where.
       if (err instanceof EngineError && err.line === undefined) unsupported(ctx, node, err.message);
@@ -441,3 +448,21 @@ export function member(base: Value, key: Value): unknown {
 }
 
 export { cast, toDynamic };
+
+/**
+ * Watches which arguments a function implementation reads while it is compiled: destructuring `([a, b])` reads
+ * indexes 0 and 1, `args.map(…)` reads them all. `unread()` is the first argument never read, or -1.
+ */
+function watchArguments(args: CompiledScalar[], preRead: boolean[]): { args: CompiledScalar[]; unread: () => number } {
+  const read = new Set<number>(preRead.flatMap((r, i) => (r ? [i] : [])));
+  let all = false;
+  const NEUTRAL = new Set<PropertyKey>(['length', Symbol.iterator, 'constructor']);
+  const watched = new Proxy(args, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && /^\d+$/.test(key)) read.add(Number(key));
+      else if (!NEUTRAL.has(key)) all = true; // map, slice, flatMap…: the whole list
+      return Reflect.get(target, key, receiver);
+    },
+  });
+  return { args: watched, unread: () => (all ? -1 : args.findIndex((_, i) => !read.has(i))) };
+}

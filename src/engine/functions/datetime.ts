@@ -97,21 +97,27 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   dayofmonth: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'day'),
   dayofyear: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'dayofyear'),
   week_of_year: ([d]) => (row, rt) => partOf(d!.fn(row, rt), 'week_of_year'),
-  make_datetime: (args) => (row, rt) => {
-    const v = args.map((a) => num(a.fn(row, rt)));
-    if (v.some((x) => x === null)) return null;
-    const [y, mo, day, h = 0, mi = 0, sec = 0] = v as number[];
-    if (mo! < 1 || mo! > 12 || day! < 1 || day! > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec >= 60) return null;
-    const ms = Date.UTC(y!, mo! - 1, day!, h, mi, 0);
-    if (new Date(ms).getUTCDate() !== day) return null; // 2021-02-30
-    return fromEpochMs(ms) + Math.round(sec * TICKS_PER_SECOND);
+  make_datetime: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => {
+      const v = list.map((a) => num(a.fn(row, rt)));
+      if (v.some((x) => x === null)) return null;
+      const [y, mo, day, h = 0, mi = 0, sec = 0] = v as number[];
+      if (mo! < 1 || mo! > 12 || day! < 1 || day! > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec >= 60) return null;
+      const ms = Date.UTC(y!, mo! - 1, day!, h, mi, 0);
+      if (new Date(ms).getUTCDate() !== day) return null; // 2021-02-30
+      return fromEpochMs(ms) + Math.round(sec * TICKS_PER_SECOND);
+    };
   },
-  make_timespan: (args) => (row, rt) => {
-    const v = args.map((a) => num(a.fn(row, rt)));
-    if (v.some((x) => x === null)) return null;
-    // (hour, minute), (hour, minute, second) or (day, hour, minute, second)
-    const [d, h, m, sec] = v.length === 4 ? (v as number[]) : [0, ...(v as number[]), 0].slice(0, 4);
-    return d! * TICKS_PER_DAY + h! * TICKS_PER_HOUR + m! * TICKS_PER_MINUTE + Math.round((sec ?? 0) * TICKS_PER_SECOND);
+  make_timespan: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => {
+      const v = list.map((a) => num(a.fn(row, rt)));
+      if (v.some((x) => x === null)) return null;
+      // (hour, minute), (hour, minute, second) or (day, hour, minute, second)
+      const [d, h, m, sec] = v.length === 4 ? (v as number[]) : [0, ...(v as number[]), 0].slice(0, 4);
+      return d! * TICKS_PER_DAY + h! * TICKS_PER_HOUR + m! * TICKS_PER_MINUTE + Math.round((sec ?? 0) * TICKS_PER_SECOND);
+    };
   },
   dayofweek: ([d]) => (row, rt) => {
     const v = num(d!.fn(row, rt));

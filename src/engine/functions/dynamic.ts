@@ -30,128 +30,140 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
     const v = a!.fn(row, rt);
     return v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v) : null;
   },
-  pack_array: (args) => (row, rt) => args.map((a) => toDynamic(a.fn(row, rt), a.type)),
-  bag_pack: (args) => (row, rt) => {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i + 1 < args.length; i += 2) out[toKustoString(args[i]!.fn(row, rt), args[i]!.type)] = toDynamic(args[i + 1]!.fn(row, rt), args[i + 1]!.type);
-    return out;
+  pack_array: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => list.map((a) => toDynamic(a.fn(row, rt), a.type));
   },
-  set_union: (args) => (row, rt) => {
-    const seen = new Set<string>();
-    const out: unknown[] = [];
-    for (const a of args) {
-      const v = a.fn(row, rt);
-      if (!Array.isArray(v)) continue;
-      for (const x of v) {
-        const k = JSON.stringify(x);
-        if (!seen.has(k)) {
-          seen.add(k);
-          out.push(x);
-        }
-      }
-    }
-    return out;
-  },
-  array_concat: (args) => (row, rt) => args.flatMap((a) => {
-    const v = a.fn(row, rt);
-    return Array.isArray(v) ? v : [];
-  }),
-  // array_index_of(array, lookup [, start [, length [, occurrence]]]): -1 when not found; a negative start counts
-  // from the end; length -1 means to the end; occurrence counts matches from start.
-  array_index_of: ([arr, x, startArg, lengthArg, occurrenceArg]) => (row, rt) => {
-    const v = arr!.fn(row, rt);
-    if (!Array.isArray(v)) return null;
-    const needle = JSON.stringify(toDynamic(x!.fn(row, rt), x!.type));
-    const start = startArg ? (startArg.fn(row, rt) as number | null) ?? 0 : 0;
-    const length = lengthArg ? (lengthArg.fn(row, rt) as number | null) ?? -1 : -1;
-    const occurrence = occurrenceArg ? (occurrenceArg.fn(row, rt) as number | null) ?? 1 : 1;
-    if (occurrence < 1) return null;
-    const from = start < 0 ? Math.max(0, v.length + start) : start;
-    const to = length < 0 ? v.length : Math.min(v.length, from + length);
-    let seen = 0;
-    for (let i = from; i < to; i++) if (JSON.stringify(v[i]) === needle && ++seen === occurrence) return i;
-    return -1;
-  },
-  // range(start, stop, step): numbers, or datetimes/timespans stepped by a timespan; the stop is inclusive.
-  range: ([start, stop, step]) => (row, rt) => {
-    const from = start!.fn(row, rt) as number | null;
-    const to = stop!.fn(row, rt) as number | null;
-    const by = step ? (step.fn(row, rt) as number | null) : start!.type === 'datetime' || start!.type === 'timespan' ? null : 1;
-    if (from === null || to === null || by === null || by === 0) return null;
-    const out: unknown[] = [];
-    for (let v = from; by > 0 ? v <= to : v >= to; v += by) {
-      out.push(toDynamic(v, start!.type));
-      if (out.length > 1_048_576) break; // Kusto caps range() arrays at 1,048,576 elements
-    }
-    return out;
-  },
-  // extract_json(jsonPath, dataSource[, typeof(T)]) (docs: extract-json-function, jsonpath): the path subset the docs
-  // list — `$`, `.name`, `['name']`, `[index]`. A constant path outside it fails at compile time. The document is
-  // read as parse_json reads it, so text that is not JSON has no members (null). Without a type the result is a
-  // string (the JSON text of a bag or array).
-  extract_json: ([p, src], info) => {
-    const constantPath = p!.constant ? constantString(p!) : undefined;
-    const steps = constantPath === undefined ? undefined : compileJsonPath(constantPath);
-    const pathOf = (row: Value[], rt: Parameters<RowFn>[1]) => steps ?? compileJsonPath(toKustoString(p!.fn(row, rt), p!.type));
-    const convert = extractedAs(info.resultType);
+  bag_pack: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
     return (row, rt) => {
-      const path = pathOf(row, rt);
-      const text = src!.fn(row, rt);
-      return convert(walkJsonPath(src!.type === 'dynamic' ? text : parsedDocument(text as string), path));
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i + 1 < list.length; i += 2) out[toKustoString(list[i]!.fn(row, rt), list[i]!.type)] = toDynamic(list[i + 1]!.fn(row, rt), list[i + 1]!.type);
+      return out;
     };
   },
-  // dynamic_to_json (docs: dynamic-to-json-function): bags with their keys sorted (ordinal), arrays in order, no
-  // whitespace; a scalar is tostring() of it. Strings inside arrays and bags are JSON strings.
-  dynamic_to_json: ([a]) => (row, rt) => {
-    const v = a!.fn(row, rt);
-    if (a!.type !== 'dynamic' || v === null || typeof v !== 'object') return toKustoString(v, a!.type);
-    return stableStringify(v);
+  set_union: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => {
+      const seen = new Set<string>();
+      const out: unknown[] = [];
+      for (const a of list) {
+        const v = a.fn(row, rt);
+        if (!Array.isArray(v)) continue;
+        for (const x of v) {
+          const k = JSON.stringify(x);
+          if (!seen.has(k)) {
+            seen.add(k);
+            out.push(x);
+          }
+        }
+      }
+      return out;
+    };
   },
-  // array_slice(array, start, end) (docs: array-slice-function): both ends inclusive, negative values count from the
-  // end, out-of-range indexes are clamped; not an array → null.
-  array_slice: ([arr, s, e]) => (row, rt) => {
-    const v = arr!.fn(row, rt);
-    if (!Array.isArray(v)) return null;
-    let start = s!.fn(row, rt) as number | null;
-    let end = e!.fn(row, rt) as number | null;
-    if (start === null || end === null) return null;
-    if (start < 0) start += v.length;
-    if (end < 0) end += v.length;
-    start = Math.max(0, start);
-    end = Math.min(v.length - 1, end);
-    return start > end ? [] : v.slice(start, end + 1);
+  array_concat: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => list.flatMap((a) => {
+      const v = a.fn(row, rt);
+      return Array.isArray(v) ? v : [];
+    });
   },
-  array_sort_asc: (args) => arraySort(args, 'array_sort_asc', 1),
-  array_sort_desc: (args) => arraySort(args, 'array_sort_desc', -1),
-  gettype: ([a]) => (row, rt) => {
-    const v = a!.fn(row, rt);
-    if (a!.type !== 'dynamic') return a!.type === 'real' ? 'real' : a!.type;
-    if (v === null) return 'null';
-    if (Array.isArray(v)) return 'array';
-    if (typeof v === 'object') return 'dictionary';
-    // The gettype page: gettype(parse_json('1')) is int (JSON integers in the int range), gettype(111) is long.
-    // JSON.parse keeps no trace of '1.0' vs '1', so an integral JSON real reads as int here.
-    if (typeof v === 'number') return Number.isInteger(v) ? (v >= -2147483648 && v <= 2147483647 ? 'int' : 'long') : 'real';
-    return typeof v === 'boolean' ? 'bool' : 'string';
-  },
-};
-DYNAMIC_FUNCTIONS.parse_json = DYNAMIC_FUNCTIONS.todynamic!;
-DYNAMIC_FUNCTIONS.extractjson = DYNAMIC_FUNCTIONS.extract_json!;
-// Deprecated alias the docs list (array-length-function).
-DYNAMIC_FUNCTIONS.arraylength = DYNAMIC_FUNCTIONS.array_length!;
-DYNAMIC_FUNCTIONS.pack = DYNAMIC_FUNCTIONS.bag_pack!;
-
-/** parseJson that remembers its last text: the same row's text read again is not parsed again. */
-function lastTextParser(): (text: string) => unknown {
-  let lastText: string | undefined;
-  let lastValue: unknown;
-  return (text) => {
-    if (text !== lastText) {
-      lastValue = parseJson(text);
-      lastText = text;
-    }
-    return lastValue;
+    // array_index_of(array, lookup [, start [, length [, occurrence]]]): -1 when not found; a negative start counts
+    // from the end; length -1 means to the end; occurrence counts matches from start.
+    array_index_of: ([arr, x, startArg, lengthArg, occurrenceArg]) => (row, rt) => {
+      const v = arr!.fn(row, rt);
+      if (!Array.isArray(v)) return null;
+      const needle = JSON.stringify(toDynamic(x!.fn(row, rt), x!.type));
+      const start = startArg ? (startArg.fn(row, rt) as number | null) ?? 0 : 0;
+      const length = lengthArg ? (lengthArg.fn(row, rt) as number | null) ?? -1 : -1;
+      const occurrence = occurrenceArg ? (occurrenceArg.fn(row, rt) as number | null) ?? 1 : 1;
+      if (occurrence < 1) return null;
+      const from = start < 0 ? Math.max(0, v.length + start) : start;
+      const to = length < 0 ? v.length : Math.min(v.length, from + length);
+      let seen = 0;
+      for (let i = from; i < to; i++) if (JSON.stringify(v[i]) === needle && ++seen === occurrence) return i;
+      return -1;
+    },
+    // range(start, stop, step): numbers, or datetimes/timespans stepped by a timespan; the stop is inclusive.
+    range: ([start, stop, step]) => (row, rt) => {
+      const from = start!.fn(row, rt) as number | null;
+      const to = stop!.fn(row, rt) as number | null;
+      const by = step ? (step.fn(row, rt) as number | null) : start!.type === 'datetime' || start!.type === 'timespan' ? null : 1;
+      if (from === null || to === null || by === null || by === 0) return null;
+      const out: unknown[] = [];
+      for (let v = from; by > 0 ? v <= to : v >= to; v += by) {
+        out.push(toDynamic(v, start!.type));
+        if (out.length > 1_048_576) break; // Kusto caps range() arrays at 1,048,576 elements
+      }
+      return out;
+    },
+    // extract_json(jsonPath, dataSource[, typeof(T)]) (docs: extract-json-function, jsonpath): the path subset the docs
+    // list — `$`, `.name`, `['name']`, `[index]`. A constant path outside it fails at compile time. The document is
+    // read as parse_json reads it, so text that is not JSON has no members (null). Without a type the result is a
+    // string (the JSON text of a bag or array).
+    extract_json: ([p, src], info) => {
+      const constantPath = p!.constant ? constantString(p!) : undefined;
+      const steps = constantPath === undefined ? undefined : compileJsonPath(constantPath);
+      const pathOf = (row: Value[], rt: Parameters<RowFn>[1]) => steps ?? compileJsonPath(toKustoString(p!.fn(row, rt), p!.type));
+      const convert = extractedAs(info.resultType);
+      return (row, rt) => {
+        const path = pathOf(row, rt);
+        const text = src!.fn(row, rt);
+        return convert(walkJsonPath(src!.type === 'dynamic' ? text : parsedDocument(text as string), path));
+      };
+    },
+    // dynamic_to_json (docs: dynamic-to-json-function): bags with their keys sorted (ordinal), arrays in order, no
+    // whitespace; a scalar is tostring() of it. Strings inside arrays and bags are JSON strings.
+    dynamic_to_json: ([a]) => (row, rt) => {
+      const v = a!.fn(row, rt);
+      if (a!.type !== 'dynamic' || v === null || typeof v !== 'object') return toKustoString(v, a!.type);
+      return stableStringify(v);
+    },
+    // array_slice(array, start, end) (docs: array-slice-function): both ends inclusive, negative values count from the
+    // end, out-of-range indexes are clamped; not an array → null.
+    array_slice: ([arr, s, e]) => (row, rt) => {
+      const v = arr!.fn(row, rt);
+      if (!Array.isArray(v)) return null;
+      let start = s!.fn(row, rt) as number | null;
+      let end = e!.fn(row, rt) as number | null;
+      if (start === null || end === null) return null;
+      if (start < 0) start += v.length;
+      if (end < 0) end += v.length;
+      start = Math.max(0, start);
+      end = Math.min(v.length - 1, end);
+      return start > end ? [] : v.slice(start, end + 1);
+    },
+    array_sort_asc: (args) => arraySort(args, 'array_sort_asc', 1),
+    array_sort_desc: (args) => arraySort(args, 'array_sort_desc', -1),
+    gettype: ([a]) => (row, rt) => {
+      const v = a!.fn(row, rt);
+      if (a!.type !== 'dynamic') return a!.type === 'real' ? 'real' : a!.type;
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return 'array';
+      if (typeof v === 'object') return 'dictionary';
+      // The gettype page: gettype(parse_json('1')) is int (JSON integers in the int range), gettype(111) is long.
+      // JSON.parse keeps no trace of '1.0' vs '1', so an integral JSON real reads as int here.
+      if (typeof v === 'number') return Number.isInteger(v) ? (v >= -2147483648 && v <= 2147483647 ? 'int' : 'long') : 'real';
+      return typeof v === 'boolean' ? 'bool' : 'string';
+    },
   };
+  DYNAMIC_FUNCTIONS.parse_json = DYNAMIC_FUNCTIONS.todynamic!;
+  DYNAMIC_FUNCTIONS.extractjson = DYNAMIC_FUNCTIONS.extract_json!;
+  // Deprecated alias the docs list (array-length-function).
+  DYNAMIC_FUNCTIONS.arraylength = DYNAMIC_FUNCTIONS.array_length!;
+  DYNAMIC_FUNCTIONS.pack = DYNAMIC_FUNCTIONS.bag_pack!;
+
+  /** parseJson that remembers its last text: the same row's text read again is not parsed again. */
+  function lastTextParser(): (text: string) => unknown {
+    let lastText: string | undefined;
+    let lastValue: unknown;
+    return (text) => {
+      if (text !== lastText) {
+        lastValue = parseJson(text);
+        lastText = text;
+      }
+      return lastValue;
+    };
 }
 
 // One parser shared by every extract_json call site: queries pull several fields out of the same column

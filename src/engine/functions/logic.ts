@@ -30,17 +30,23 @@ function isEmpty(v: Value): boolean {
 
 export const LOGIC_FUNCTIONS: Record<string, ScalarFunction> = {
   iff: ([c, a, b], info) => (row, rt) => (c!.fn(row, rt) === true ? cast(a!.fn(row, rt), a!.type, info.resultType) : cast(b!.fn(row, rt), b!.type, info.resultType)),
-  case: (args, info) => (row, rt) => {
-    for (let i = 0; i + 1 < args.length; i += 2) if (args[i]!.fn(row, rt) === true) return cast(args[i + 1]!.fn(row, rt), args[i + 1]!.type, info.resultType);
-    const last = args[args.length - 1]!;
-    return cast(last.fn(row, rt), last.type, info.resultType);
+  case: (args, info) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => {
+      for (let i = 0; i + 1 < list.length; i += 2) if (list[i]!.fn(row, rt) === true) return cast(list[i + 1]!.fn(row, rt), list[i + 1]!.type, info.resultType);
+      const last = list[list.length - 1]!;
+      return cast(last.fn(row, rt), last.type, info.resultType);
+    };
   },
-  coalesce: (args, info) => (row, rt) => {
-    for (const a of args) {
-      const v = a.fn(row, rt);
-      if (!isEmpty(v)) return cast(v, a.type, info.resultType);
-    }
-    return info.resultType === 'string' ? '' : null;
+  coalesce: (args, info) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => {
+      for (const a of list) {
+        const v = a.fn(row, rt);
+        if (!isEmpty(v)) return cast(v, a.type, info.resultType);
+      }
+      return info.resultType === 'string' ? '' : null;
+    };
   },
   isempty: ([a]) => (row, rt) => isEmpty(a!.fn(row, rt)),
   isnotempty: ([a]) => (row, rt) => !isEmpty(a!.fn(row, rt)),
