@@ -43,6 +43,14 @@ export interface CompiledTabular {
 const SERIALIZING = new Set(['SortOperator', 'TopOperator', 'SerializeOperator']);
 const KEEPS_SERIALIZATION = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectRenameOperator',
   'ProjectReorderOperator', 'ProjectKeepOperator', 'TakeOperator', 'ParseOperator', 'RenderOperator']);
+/**
+ * getschema's DataType column: the .NET type Kusto stores each scalar type as (System.DateTime, System.String and
+ * System.Int64 are on the getschema page; the others are the same .NET names Kusto's client libraries use).
+ */
+const DOTNET_TYPES: Record<Column['type'], string> = {
+  string: 'System.String', int: 'System.Int32', long: 'System.Int64', real: 'System.Double', decimal: 'System.Data.SqlTypes.SqlDecimal',
+  bool: 'System.SByte', datetime: 'System.DateTime', timespan: 'System.TimeSpan', guid: 'System.Guid', dynamic: 'System.Object',
+};
 /** Stages that may call window functions. */
 const WINDOWED_STAGES = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'SerializeOperator']);
 
@@ -252,6 +260,8 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'TakeOperator': return streamed(node, label, input, input.columns, compileTake(node, scalars), input.transient);
       case 'MvExpandOperator': return streamed(node, label, input, out, compileMvExpand(ctx, node, input.columns, out, scalars), false);
       case 'RenderOperator': return input;
+      case 'GetSchemaOperator':
+        return fromPlan(out, () => ({ columns: out, rows: input.columns.map((c, i) => [c.name, i, DOTNET_TYPES[c.type], c.type]) }));
       // `serialize x = expr` adds columns like extend; plain `serialize` only marks the row set as ordered.
       case 'SerializeOperator': return listItems(node.Expressions).length ? streamed(node, label, input, out, compileExtend(ctx, node, input.columns, out, scalars, input.transient), true) : input;
       case 'LookupOperator': {

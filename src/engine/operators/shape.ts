@@ -140,19 +140,23 @@ export function compileDistinct(ctx: CompileContext, node: BridgeObject, input: 
 }
 
 /**
- * mv-expand: each listed column's array (or bag, as one-property bags) is expanded; several columns are zipped,
- * shorter ones padded with null; with_itemindex=I adds the element index. Output layout comes from the bound
+ * mv-expand: each listed column's array (or bag, as one-property bags; with bagexpansion=array / kind=array as
+ * [key, value] arrays) is expanded; several columns are zipped, shorter ones padded with null; with_itemindex=I
+ * adds the element index; `limit N` caps the rows made from one input row. Output layout comes from the bound
  * type: every output column is an input column, an expanded column or the index column.
  */
 export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowStep {
   const scope = new RowScope(input);
   let indexColumn: string | null = null;
+  let bagsAsArrays = false;
   for (const p of listItems(node.Parameters)) {
     const pname = String(p.Name?.SimpleName ?? '').toLowerCase();
-    if (pname === 'with_itemindex') indexColumn = textOf(ctx, p.Expression).trim();
+    const value = textOf(ctx, p.Expression).trim();
+    if (pname === 'with_itemindex') indexColumn = value;
+    else if ((pname === 'bagexpansion' || pname === 'kind') && (value === 'array' || value === 'bag')) bagsAsArrays = value === 'array';
     else unsupported(ctx, p, `mv-expand parameter ${textOf(ctx, p)}`);
   }
-  if (node.RowLimitClause) unsupported(ctx, node.RowLimitClause, 'mv-expand limit');
+  const limit = node.RowLimitClause ? scalars.scalar(node.RowLimitClause.RowLimit, new RowScope([])) : null;
   const expanded = listItems(node.Expressions).map((item: BridgeObject) => {
     const inner = item.Expression;
     const isNamed = kind(inner) === 'SimpleNamedExpression';
@@ -167,20 +171,23 @@ export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: 
     if (j < 0) unsupported(ctx, node, `mv-expand output column ${c.name}`);
     return j;
   });
-  const elementsOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => ({ [k]: x })) : [v]);
-  return (rt, emit) => (row) => {
-    const lists = expanded.map((e) => elementsOf(e.expr.fn(row, rt)));
-    const length = Math.max(...lists.map((l) => l.length));
-    for (let i = 0; i < length; i++) {
-      const next = sources.map((src, c) => {
-        if (src >= 0) return row[src];
-        if (src === -1) return i;
-        const element = lists[-src - 2]![i] ?? null;
-        const type = out[c]!.type;
-        return type === 'dynamic' ? element : conformTo(element, type);
-      });
-      if (emit(next) === false) return false;
-    }
+  const elementsOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? Object.entries(v).map(([k, x]) => (bagsAsArrays ? [k, x] : { [k]: x })) : [v]);
+  return (rt, emit) => {
+    const max = limit ? (limit.fn([], rt) as number | null) ?? Infinity : Infinity;
+    return (row) => {
+      const lists = expanded.map((e) => elementsOf(e.expr.fn(row, rt)));
+      const length = Math.min(max, Math.max(...lists.map((l) => l.length)));
+      for (let i = 0; i < length; i++) {
+        const next = sources.map((src, c) => {
+          if (src >= 0) return row[src];
+          if (src === -1) return i;
+          const element = lists[-src - 2]![i] ?? null;
+          const type = out[c]!.type;
+          return type === 'dynamic' ? element : conformTo(element, type);
+        });
+        if (emit(next) === false) return false;
+      }
+    };
   };
 }
 
