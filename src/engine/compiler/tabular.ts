@@ -42,7 +42,7 @@ export interface CompiledTabular {
  */
 const SERIALIZING = new Set(['SortOperator', 'TopOperator', 'SerializeOperator']);
 const KEEPS_SERIALIZATION = new Set(['FilterOperator', 'ExtendOperator', 'ProjectOperator', 'ProjectAwayOperator', 'ProjectRenameOperator',
-  'ProjectReorderOperator', 'ProjectKeepOperator', 'TakeOperator', 'ParseOperator', 'RenderOperator']);
+  'ProjectReorderOperator', 'ProjectKeepOperator', 'TakeOperator', 'ParseOperator', 'RenderOperator', 'AsOperator']);
 /**
  * getschema's DataType column: the .NET type Kusto stores each scalar type as (System.DateTime, System.String and
  * System.Int64 are on the getschema page; the others are the same .NET names Kusto's client libraries use).
@@ -260,6 +260,15 @@ export function createTabularCompiler(ctx: CompileContext) {
       case 'TakeOperator': return streamed(node, label, input, input.columns, compileTake(node, scalars), input.transient);
       case 'MvExpandOperator': return streamed(node, label, input, out, compileMvExpand(ctx, node, input.columns, out, scalars), false);
       case 'RenderOperator': return input;
+      // `T | as Name`: later stages of the query may read Name; its rows are computed once per run.
+      case 'AsOperator': {
+        const plan: TabularPlan = (rt) => {
+          if (!rt.memo.has(node)) rt.memo.set(node, input.plan(rt));
+          return rt.memo.get(node) as Table;
+        };
+        ctx.env.set(String(node.Name.SimpleName), { kind: 'tabular', plan, columns: input.columns });
+        return fromPlan(input.columns, plan);
+      }
       case 'GetSchemaOperator':
         return fromPlan(out, () => ({ columns: out, rows: input.columns.map((c, i) => [c.name, i, DOTNET_TYPES[c.type], c.type]) }));
       // `serialize x = expr` adds columns like extend; plain `serialize` only marks the row set as ordered.
@@ -290,7 +299,9 @@ export function createTabularCompiler(ctx: CompileContext) {
       }
       case 'UnionOperator': {
         const legs = presentLegs(node);
-        return union(node, out, [input, ...legs.map((e: BridgeObject) => tabular(e))], [null, ...legs]);
+        // The piped input is the first leg; its expression names it (a table, or `… | as T1`).
+        const inputExpression = kind(node.Parent) === 'PipeExpression' ? node.Parent.Expression : null;
+        return union(node, out, [input, ...legs.map((e: BridgeObject) => tabular(e))], [inputExpression, ...legs]);
       }
       default:
         return unsupported(ctx, node);
@@ -320,7 +331,7 @@ export function createTabularCompiler(ctx: CompileContext) {
     return present.length > 0 ? present : legs;
   }
 
-  function union(node: BridgeObject, out: Column[], parts: CompiledTabular[], legs: BridgeObject[]): CompiledTabular {
+  function union(node: BridgeObject, out: Column[], parts: CompiledTabular[], legs: (BridgeObject | null)[]): CompiledTabular {
     let sourceColumn: string | null = null;
     for (const p of listItems(node.Parameters)) {
       const name = String(p.Name?.SimpleName ?? '').toLowerCase();
@@ -330,9 +341,14 @@ export function createTabularCompiler(ctx: CompileContext) {
       else if (name === 'kind' && textOf(ctx, p.Expression).trim().toLowerCase() !== 'outer') unsupported(ctx, p, `union ${textOf(ctx, p)} (the binder's result keeps every column, the docs only the common ones)`);
       else if (name !== 'isfuzzy' && name !== 'kind') unsupported(ctx, p, `union parameter ${textOf(ctx, p)}`);
     }
+    // withsource= values: a table's or function's name, the name an `as` gave the leg, else union_argN.
     const labels = legs.map((leg, i) => {
-      const k = leg ? kind(leg) : '';
-      return k === 'NameReference' ? String(leg.Name.SimpleName) : k === 'FunctionCallExpression' ? String(leg.Name.SimpleName) : `union_arg${i}`;
+      let n = leg;
+      while (n && kind(n) === 'ParenthesizedExpression') n = n.Expression;
+      const k = n ? kind(n) : '';
+      if (k === 'NameReference' || k === 'FunctionCallExpression') return String(n.Name.SimpleName);
+      if (k === 'PipeExpression' && kind(n.Operator) === 'AsOperator') return String(n.Operator.Name.SimpleName);
+      return `union_arg${i}`;
     });
     // Each output column lists the leg columns it was made from (the binder renames clashes: x:long and x:int
     // become x_long and x_int, and a leg's own x_long then becomes x_long1); a column with no list keeps its name.
