@@ -28,8 +28,9 @@ describe('types and nulls', () => {
     expect(one('print a = 7 / 2, b = 7.0 / 2, c = long(null) + 1, d = 7 % 3')).toEqual([3, 3.5, null, 1]);
   });
 
-  it('comparisons with null filter the row out', () => {
-    expect(rows('datatable(x:long)[1, long(null), 3] | where x != 1')).toEqual([[3]]);
+  it('comparisons with null follow the null-values page: != keeps a null row, == and < drop it', () => {
+    expect(rows('datatable(x:long)[1, long(null), 3] | where x != 1')).toEqual([[null], [3]]);
+    expect(rows('datatable(x:long)[1, long(null), 3] | where x == 3 or x < 2')).toEqual([[1], [3]]);
     expect(rows('datatable(x:long)[1, long(null), 3] | where isnull(x)')).toEqual([[null]]);
   });
 

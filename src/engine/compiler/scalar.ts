@@ -33,7 +33,11 @@ function literal(ctx: CompileContext, node: BridgeObject, type: KType): Compiled
   const v = node.LiteralValue;
   switch (type) {
     case 'string': return constant(v === null || v === undefined ? '' : String(v), type);
-    case 'long': case 'int': case 'decimal': return constant(Number(v?.v ?? v), type);
+    case 'long': case 'int': case 'decimal': {
+      // 0xf is long(15) (long page); Number() of the bound value would miss the hex form.
+      const hex = /^0x([0-9a-f]+)$/i.exec(text);
+      return constant(hex ? parseInt(hex[1]!, 16) : Number(v?.v ?? v), type);
+    }
     case 'real': {
       // real(nan), real(+inf), real(-inf) name the special values (the real data type page).
       const special = /^(?:real|double)\(\s*([+-]?)(nan|inf)\s*\)$/i.exec(text);
@@ -89,10 +93,10 @@ function equality(a: CompiledScalar, b: CompiledScalar, negate: boolean, insensi
   if (col && lit && col.type === lit.type && col.type !== 'dynamic') {
     const index = col.column!;
     const value = lit.fn([], undefined as never);
-    if (value === null || value === undefined) return () => null;
+    if (value === null || value === undefined) return (row) => (row[index] === null || row[index] === undefined ? null : negate);
     return (row) => {
       const x = row[index];
-      return x === null || x === undefined ? null : (x === value) !== negate;
+      return x === null || x === undefined ? negate : (x === value) !== negate;
     };
   }
   const [fa, fb] = comparable(a, b);
@@ -100,8 +104,10 @@ function equality(a: CompiledScalar, b: CompiledScalar, negate: boolean, insensi
   return (row, rt) => {
     const x = fa(row, rt);
     const y = fb(row, rt);
-    // Strings are never null in Kusto; for other types a comparison with null is null (a filter drops the row).
-    if (x === null || y === null || x === undefined || y === undefined) return null;
+    // The null-values page: null == value is false and null != value is true; null == null is null.
+    const xNull = x === null || x === undefined;
+    const yNull = y === null || y === undefined;
+    if (xNull || yNull) return xNull && yNull ? null : negate;
     const equal = dynamicCompare ? keyOf(x) === keyOf(y) : x === y;
     return equal !== negate;
   };
@@ -141,7 +147,8 @@ function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType
     case 'DivideExpression':
       if (a.type === 'timespan' && b.type === 'timespan') return guard((x, y) => (y === 0 ? null : x / y));
       return guard((x, y) => (integer ? (y === 0 ? null : Math.trunc(x / y)) : x / y));
-    case 'ModuloExpression': return guard((x, y) => (y === 0 ? null : x % y));
+    // 0 <= N % D < abs(D) (numeric operators page: -14 % 12 is 10), unlike JS's sign-of-dividend remainder.
+    case 'ModuloExpression': return guard((x, y) => (y === 0 ? null : ((x % y) + Math.abs(y)) % Math.abs(y)));
   }
   throw new Error(op);
 }
@@ -176,7 +183,8 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
       const e = scalar(item, scope);
       return (row: Value[], rt: Parameters<RowFn>[1]) => {
         const v = e.fn(row, rt);
-        return e.type === 'dynamic' && Array.isArray(v) ? v : [v];
+        // Nested arrays are flattened: x in (dynamic([1,[2,3]])) is x in (1,2,3) (in operator page).
+        return e.type === 'dynamic' && Array.isArray(v) ? v.flat(Infinity) : [v];
       };
     });
     return (row, rt) => parts.flatMap((p) => p(row, rt));

@@ -133,7 +133,7 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   },
 };
 
-/** format_datetime patterns: yyyy, yy, MM, M, dd, d, HH, H, hh, h, mm, m, ss, s, f…, tt. */
+/** format_datetime patterns: yyyy, yy, y, MM, M, dd, d, HH, H, hh, h, mm, m, ss, s, f…, F…, tt. */
 function formatWithPattern(ticks: number, pattern: string): string {
   const iso = formatDateTime(ticks);
   const date = new Date(toEpochMs(ticks));
@@ -141,10 +141,11 @@ function formatWithPattern(ticks: number, pattern: string): string {
   const p2 = (n: number) => String(n).padStart(2, '0');
   const h12 = date.getUTCHours() % 12 || 12;
   void iso;
-  return pattern.replace(/yyyy|yy|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt/g, (token) => {
+  return pattern.replace(/yyyy|yy|y|MM|M|dd|d|HH|H|hh|h|mm|m|ss|s|f{1,7}|F{1,7}|tt/g, (token) => {
     switch (token) {
       case 'yyyy': return String(date.getUTCFullYear()).padStart(4, '0');
       case 'yy': return p2(date.getUTCFullYear() % 100);
+      case 'y': return String(date.getUTCFullYear() % 100);
       case 'MM': return p2(date.getUTCMonth() + 1);
       case 'M': return String(date.getUTCMonth() + 1);
       case 'dd': return p2(date.getUTCDate());

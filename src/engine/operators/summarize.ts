@@ -290,6 +290,12 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
     }
     case 'take_any': case 'any': {
       const list = args();
+      // One column: a non-null, non-empty value if the group has one (take_any page); several: one row's values.
+      if (list.length === 1) {
+        const [a] = list;
+        const empty = (v: Value) => v === null || v === undefined || v === '';
+        return { width: 1, init: () => null, add: (s, row, rt) => (s === null || empty(s as Value) ? a!.fn(row, rt) ?? null : s), result: (s) => [s as Value] };
+      }
       return { width: list.length, init: () => null, add: (s, row, rt) => s ?? list.map((a) => a.fn(row, rt)), result: (s) => (s as Value[] | null) ?? list.map(() => null) };
     }
     default:

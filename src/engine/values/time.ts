@@ -14,12 +14,12 @@ export const TICKS_PER_DAY = 24 * TICKS_PER_HOUR;
 /** Parses ISO-8601 and the other forms Kusto accepts in datetime(...) / todatetime(); null when invalid. */
 export function parseDateTime(text: string): number | null {
   const s = text.trim();
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?)?\s*(Z|GMT|UTC|[+-]\d{2}:?\d{2})?$/i.exec(s);
   if (m) {
     const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
-    let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
+    let ms = utcMs(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
     if (Number.isNaN(ms)) return null;
-    if (zone && zone.toUpperCase() !== 'Z') {
+    if (zone && !['Z', 'GMT', 'UTC'].includes(zone.toUpperCase())) {
       const sign = zone[0] === '-' ? -1 : 1;
       const digits = zone.slice(1).replace(':', '');
       ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
@@ -28,6 +28,13 @@ export function parseDateTime(text: string): number | null {
   }
   const fallback = Date.parse(s);
   return Number.isNaN(fallback) ? null : fromEpochMs(fallback);
+}
+
+/** Date.UTC without its mapping of years 0–99 to 1900–1999 (datetime(0001-01-01) is year 1). */
+export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(Date.UTC(2000, month, day, hour, minute, second));
+  date.setUTCFullYear(year);
+  return date.getTime();
 }
 
 export function fromEpochMs(ms: number): number {
