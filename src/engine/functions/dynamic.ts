@@ -68,7 +68,68 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
       return Array.isArray(v) ? v : [];
     });
   },
-    // array_index_of(array, lookup [, start [, length [, occurrence]]]): -1 when not found; a negative start counts
+    // Sets keep the first array's order; members compare as JSON values.
+  set_intersect: (args) => {
+    const list = args.slice();
+    return (row, rt) => {
+      const arrays = list.map((a) => a.fn(row, rt));
+      if (!arrays.every(Array.isArray)) return null;
+      const others = (arrays.slice(1) as unknown[][]).map((arr) => new Set(arr.map((x) => JSON.stringify(x))));
+      return distinctValues(arrays[0] as unknown[]).filter((x) => others.every((o) => o.has(JSON.stringify(x))));
+    };
+  },
+  set_difference: (args) => {
+    const list = args.slice();
+    return (row, rt) => {
+      const arrays = list.map((a) => a.fn(row, rt));
+      if (!arrays.every(Array.isArray)) return null;
+      const removed = new Set((arrays.slice(1) as unknown[][]).flat().map((x) => JSON.stringify(x)));
+      return distinctValues(arrays[0] as unknown[]).filter((x) => !removed.has(JSON.stringify(x)));
+    };
+  },
+  set_has_element: ([set, value]) => (row, rt) => {
+    const arr = set!.fn(row, rt);
+    if (!Array.isArray(arr)) return null;
+    const needle = JSON.stringify(toDynamic(value!.fn(row, rt), value!.type));
+    return arr.some((x) => JSON.stringify(x) === needle);
+  },
+  array_reverse: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    return Array.isArray(v) ? [...v].reverse() : null;
+  },
+  // A non-numeric element makes the sum null (array_sum page).
+  array_sum: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'number')) return null;
+    return (v as number[]).reduce((t, x) => t + x, 0);
+  },
+  // Plain keys only: a JSONPath key ($.a.b) is refused rather than read as a literal key name.
+  bag_has_key: ([bag, key]) => (row, rt) => {
+    const b = bag!.fn(row, rt);
+    const k = plainKey(key!.fn(row, rt), 'bag_has_key');
+    return b !== null && typeof b === 'object' && !Array.isArray(b) ? Object.hasOwn(b, k) : null;
+  },
+  bag_remove_keys: ([bag, keys]) => (row, rt) => {
+    const b = bag!.fn(row, rt);
+    const ks = keys!.fn(row, rt);
+    if (b === null || typeof b !== 'object' || Array.isArray(b) || !Array.isArray(ks)) return null;
+    const removed = new Set(ks.map((k) => plainKey(k, 'bag_remove_keys')));
+    return Object.fromEntries(Object.entries(b).filter(([k]) => !removed.has(k)));
+  },
+  // A key in several bags keeps its first value (the bag_merge page's example keeps A1 = 12).
+  bag_merge: (args) => {
+    const list = args.slice();
+    return (row, rt) => {
+      const out: Record<string, unknown> = {};
+      for (const a of list) {
+        const b = a.fn(row, rt);
+        if (b === null || typeof b !== 'object' || Array.isArray(b)) continue;
+        for (const [k, x] of Object.entries(b)) if (!Object.hasOwn(out, k)) out[k] = x;
+      }
+      return out;
+    };
+  },
+  // array_index_of(array, lookup [, start [, length [, occurrence]]]): -1 when not found; a negative start counts
     // from the end; length -1 means to the end; occurrence counts matches from start.
     array_index_of: ([arr, x, startArg, lengthArg, occurrenceArg]) => (row, rt) => {
       const v = arr!.fn(row, rt);
@@ -297,4 +358,20 @@ function arraySort(args: CompiledScalar[], name: string, direction: 1 | -1): Row
     const rest = v.filter((e) => e !== null).sort((a, b) => direction * compareElements(a, b));
     return nullsLast ? [...rest, ...nulls] : [...nulls, ...rest];
   };
+}
+
+function distinctValues(arr: unknown[]): unknown[] {
+  const seen = new Set<string>();
+  return arr.filter((x) => {
+    const k = JSON.stringify(x);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function plainKey(key: Value, fn: string): string {
+  const k = String(key ?? '');
+  if (k.startsWith('$')) throw new EngineError(`${fn}() with the JSONPath key ${JSON.stringify(k)}: the local engine reads plain keys only`);
+  return k;
 }
