@@ -1,5 +1,5 @@
 /** datetime and timespan functions; the clock is the run's frozen `now`, never the wall clock. */
-import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs } from '../values/time.ts';
+import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs, utcMs } from '../values/time.ts';
 import type { CompiledScalar, RowFn } from '../compiler/context.ts';
 import type { Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
@@ -127,6 +127,33 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
     const v = num(d!.fn(row, rt));
     return v === null ? null : new Date(toEpochMs(v)).getUTCHours();
   },
+  // bin_at(value, bin_size, fixed_point) (docs: bin-at-function): fixed_point + floor((value - fixed_point) / bin_size)
+  // * bin_size, so that bins align to fixed_point (bin_at(6.5, 2.5, 7) is 4.5; bin_at(1h, 1d, 12h) is -12h). Integer
+  // kinds (long, int, datetime and timespan ticks) are computed exactly with BigInt; reals as doubles. A bin size
+  // that is not positive gives null, as bin() does here.
+  bin_at: ([value, size, fixed]) => {
+    const exact = value!.type !== 'real' && size!.type !== 'real' && fixed!.type !== 'real' && value!.type !== 'decimal';
+    return (row, rt) => {
+      const v = num(value!.fn(row, rt));
+      const s = num(size!.fn(row, rt));
+      const f = num(fixed!.fn(row, rt));
+      if (v === null || s === null || f === null || !(s > 0)) return null;
+      if (!exact || !Number.isInteger(v) || !Number.isInteger(s) || !Number.isInteger(f)) return f + Math.floor((v - f) / s) * s;
+      const [bv, bs, bf] = [BigInt(v), BigInt(s), BigInt(f)];
+      const d = bv - bf;
+      const q = d >= 0n ? d / bs : -((-d + bs - 1n) / bs); // floor division
+      return Number(bf + q * bs);
+    };
+  },
+  // unixtime_seconds/milliseconds/microseconds/nanoseconds_todatetime(n) (docs: unixtime-*-todatetime-function): the
+  // instant n units after 1970-01-01, negative before it; null when it falls outside Kusto's datetime range
+  // (years 1–9999). A datetime holds 100 ns ticks: an input finer than that is refused rather than rounded one way
+  // or the other (the pages do not say which); a real's binary noise is rounded away. Inputs are doubles here, so a
+  // nanosecond count beyond 2^53 (after 1970-04-15) has already lost its last digits before the call.
+  unixtime_seconds_todatetime: ([a]) => unixtime(a!, TICKS_PER_SECOND, 'unixtime_seconds_todatetime'),
+  unixtime_milliseconds_todatetime: ([a]) => unixtime(a!, TICKS_PER_MS, 'unixtime_milliseconds_todatetime'),
+  unixtime_microseconds_todatetime: ([a]) => unixtime(a!, 10, 'unixtime_microseconds_todatetime'),
+  unixtime_nanoseconds_todatetime: ([a]) => unixtime(a!, 0.01, 'unixtime_nanoseconds_todatetime'),
   getyear: ([d]) => (row, rt) => {
     const v = num(d!.fn(row, rt));
     return v === null ? null : new Date(toEpochMs(v)).getUTCFullYear();
@@ -237,4 +264,22 @@ function isoWeek(date: Date): number {
   d.setUTCDate(d.getUTCDate() + 4 - day);
   const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
   return Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+}
+
+/** Ticks (from 2020-01-01) of datetime(0001-01-01) and of the first tick after 9999-12-31, Kusto's datetime range. */
+const MIN_TICKS = fromEpochMs(utcMs(1, 0, 1));
+const MAX_TICKS = fromEpochMs(utcMs(10000, 0, 1));
+
+function unixtime(arg: CompiledScalar, ticksPerUnit: number, fn: string): RowFn {
+  const epoch = fromEpochMs(0);
+  return (row, rt) => {
+    const n = num(arg.fn(row, rt));
+    if (n === null || !Number.isFinite(n)) return null;
+    const exact = ticksPerUnit >= 1 ? n * ticksPerUnit : n / Math.round(1 / ticksPerUnit);
+    const ticks = Math.round(exact);
+    const noise = Math.max(1e-6, Math.abs(exact) * Number.EPSILON * 4);
+    if (Math.abs(exact - ticks) > noise) throw new EngineError(`${fn}(${n}): a datetime holds 100 ns ticks and the docs do not say how a finer value is rounded`);
+    const t = epoch + ticks;
+    return t < MIN_TICKS || t >= MAX_TICKS ? null : t;
+  };
 }

@@ -207,12 +207,95 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
       if (typeof v === 'number') return Number.isInteger(v) ? (v >= -2147483648 && v <= 2147483647 ? 'int' : 'long') : 'real';
       return typeof v === 'boolean' ? 'bool' : 'string';
     },
+  // zip(array1, array2, …) (docs: zip-function): element i holds element i of every array; shorter arrays give null
+  // (the page: zip(["A", 1, 1.5], [{}, "B"]) is [["A",{}],[1,"B"],[1.5,null]]). An argument that is not an array
+  // makes the result null (as the other array functions here answer for a non-array).
+  zip: (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    return (row, rt) => {
+      const arrays = list.map((a) => a.fn(row, rt));
+      if (!arrays.every(Array.isArray)) return null;
+      const length = Math.max(0, ...(arrays as unknown[][]).map((a) => a.length));
+      return Array.from({ length }, (_, i) => (arrays as unknown[][]).map((a) => (i < a.length ? a[i] : null)));
+    };
+  },
+  // repeat(value, count) (docs: repeat-function): count copies of value; [] for 0, null for a negative count.
+  // Datetimes and timespans are stored in the array as dynamic holds them here (ISO text, d.hh:mm:ss). A count above
+  // 1,048,576 (range()'s cap) is refused: the page states no limit.
+  repeat: ([v, n]) => (row, rt) => {
+    const count = n!.fn(row, rt) as number | null;
+    if (count === null || count === undefined) return null;
+    if (count < 0) return null;
+    if (count > 1_048_576) throw new EngineError(`repeat() with count ${count}: the local engine builds at most 1,048,576 elements and the docs state no limit`);
+    return Array(Math.trunc(count)).fill(toDynamic(v!.fn(row, rt), v!.type));
+  },
+  // array_iff(condition_array, when_true, when_false) (docs: array-iff-function; alias array_iif): element-wise iff;
+  // the result has condition_array's length; a true/false or numeric (non-zero is true) condition picks the element
+  // at the same index of an array argument (null past its end) or a scalar argument itself; any other condition
+  // value gives null. A condition that is not an array gives null. A property bag as when_true/when_false is
+  // refused (the page describes arrays and primitive values).
+  array_iff: ([c, t, f]) => {
+    const pick = (arg: CompiledScalar, value: unknown, i: number): unknown => {
+      if (arg.type !== 'dynamic') return toDynamic(value, arg.type);
+      if (Array.isArray(value)) return i < value.length ? value[i] : null;
+      if (value !== null && typeof value === 'object') throw new EngineError('array_iff() with a property bag as a result: the docs describe an array or a primitive value');
+      return value ?? null;
+    };
+    return (row, rt) => {
+      const cond = c!.fn(row, rt);
+      if (!Array.isArray(cond)) return null;
+      const whenTrue = t!.fn(row, rt);
+      const whenFalse = f!.fn(row, rt);
+      return cond.map((x, i) => {
+        const b = typeof x === 'boolean' ? x : typeof x === 'number' ? x !== 0 : null;
+        return b === null ? null : b ? pick(t!, whenTrue, i) : pick(f!, whenFalse, i);
+      });
+    };
+  },
+  // array_split(array, index) (docs: array-split-function): index is an integer or an array of them, negative ones
+  // counting from the end; the result holds the ranges [0..i1), [i1..i2), … [iN..length). Indexes that (after that
+  // conversion) fall outside 0..length or decrease are refused: the page does not say what they give. Not an array → null.
+  array_split: ([arr, index]) => (row, rt) => {
+    const v = arr!.fn(row, rt);
+    if (!Array.isArray(v)) return null;
+    const raw = index!.fn(row, rt);
+    const list = Array.isArray(raw) ? raw : [raw];
+    const cuts = list.map((x) => {
+      if (typeof x !== 'number' || !Number.isInteger(x)) throw new EngineError(`array_split() with the index ${JSON.stringify(x)}: the docs describe integers`);
+      return x < 0 ? v.length + x : x;
+    });
+    cuts.forEach((x, i) => {
+      if (x < 0 || x > v.length || (i > 0 && x < cuts[i - 1]!)) throw new EngineError(`array_split() with the indexes ${JSON.stringify(list)} for ${v.length} elements: the docs do not say what indexes out of range or out of order give`);
+    });
+    const bounds = [0, ...cuts, v.length];
+    return bounds.slice(1).map((end, i) => v.slice(bounds[i], end));
+  },
+  // base64_decode_toarray(text) (docs: base64-decode-toarray-function): the decoded bytes as longs. Text that is not
+  // base64 (length not a multiple of 4, other characters) gives null; the base64_encode_fromarray page's example
+  // decodes such a text and encodes the result to an empty string, which null gives (so would an empty array).
+  base64_decode_toarray: ([a]) => (row, rt) => {
+    const text = toKustoString(a!.fn(row, rt), a!.type);
+    if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return null;
+    return [...Buffer.from(text, 'base64')];
+  },
+  // base64_encode_fromarray(bytes) (docs: base64-encode-fromarray-function): base64 of an array of integers 0–255;
+  // any other array (or a non-array) is an invalid bytes array, which the page says gives null (an empty string).
+  base64_encode_fromarray: ([a]) => (row, rt) => {
+    const v = a!.fn(row, rt);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 0 && x <= 255)) return '';
+    return Buffer.from(v as number[]).toString('base64');
+  },
   };
   DYNAMIC_FUNCTIONS.parse_json = DYNAMIC_FUNCTIONS.todynamic!;
+  // Deprecated aliases the docs list (parse-json-function: parsejson, toobject; bag-pack-function: pack_dictionary).
+  DYNAMIC_FUNCTIONS.parsejson = DYNAMIC_FUNCTIONS.todynamic!;
+  DYNAMIC_FUNCTIONS.toobject = DYNAMIC_FUNCTIONS.todynamic!;
   DYNAMIC_FUNCTIONS.extractjson = DYNAMIC_FUNCTIONS.extract_json!;
   // Deprecated alias the docs list (array-length-function).
   DYNAMIC_FUNCTIONS.arraylength = DYNAMIC_FUNCTIONS.array_length!;
   DYNAMIC_FUNCTIONS.pack = DYNAMIC_FUNCTIONS.bag_pack!;
+  DYNAMIC_FUNCTIONS.pack_dictionary = DYNAMIC_FUNCTIONS.bag_pack!;
+  DYNAMIC_FUNCTIONS.array_iif = DYNAMIC_FUNCTIONS.array_iff!;
 
   /** parseJson that remembers its last text: the same row's text read again is not parsed again. */
   function lastTextParser(): (text: string) => unknown {

@@ -1,5 +1,6 @@
 /** String functions. */
 import type { CompiledScalar, RowFn } from '../compiler/context.ts';
+import { EngineError } from '../errors.ts';
 import { re2 } from '../values/strings.ts';
 import { fromInput, toKustoString, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
@@ -223,6 +224,96 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
   base64_decode_tostring: ([a]) => {
     const s = str(a!);
     return (row, rt) => decodeBase64Utf8(s(row, rt));
+  },
+  // translate(searchList, replacementList, source) (docs: translate-function): each character of source found in
+  // searchList becomes the character at the same position of replacementList; when replacementList is shorter its
+  // one character stands for all (translate("abc", "x", "abc") is "xxx"), and an empty one deletes them
+  // (translate("abc", "", "ab") is ""); extra replacement characters are unused. Characters are code points.
+  // Refused: a replacement list of 2 or more characters but fewer than searchList's (the last character repeated
+  // and the list cycled both fit the page's one-character example), and a character listed twice in searchList
+  // with different replacements (the page does not say which one wins).
+  translate: ([from, to, source]) => {
+    const f = str(from!);
+    const t = str(to!);
+    const s = str(source!);
+    return (row, rt) => {
+      const search = [...f(row, rt)];
+      const replacement = [...t(row, rt)];
+      if (replacement.length > 1 && replacement.length < search.length) throw new EngineError(`translate() with a replacement list of ${replacement.length} characters for ${search.length}: the docs show only an empty list, one character, or one per character (its last character repeated, or the list cycled, would both fit)`);
+      const map = new Map<string, string>();
+      search.forEach((c, i) => {
+        const r = replacement.length === 0 ? '' : replacement[Math.min(i, replacement.length - 1)]!;
+        if (map.has(c) && map.get(c) !== r) throw new EngineError(`translate() with ${JSON.stringify(c)} twice in the search list: the docs do not say which replacement wins`);
+        map.set(c, r);
+      });
+      let out = '';
+      for (const c of s(row, rt)) out += map.get(c) ?? c;
+      return out;
+    };
+  },
+  // replace_strings(text, lookups, rewrites) (docs: replace-strings-function): matches do not overlap and the earlier
+  // lookup takes precedence: each lookup in turn claims its occurrences (left to right) that do not overlap a
+  // claimed one — replace_strings("This is …", ['is', 'This'], ['was', 'This']) is "Thwas was …". A lookup that is not
+  // a string is ignored; a rewrite that is not a string leaves its matches as they are (still claimed). Refused: an
+  // empty lookup string and arrays of different lengths (the page does not say what they do).
+  replace_strings: ([a, l, r]) => {
+    const s = str(a!);
+    return (row, rt) => {
+      const text = s(row, rt);
+      const lookups = l!.fn(row, rt);
+      const rewrites = r!.fn(row, rt);
+      if (!Array.isArray(lookups) || !Array.isArray(rewrites)) throw new EngineError('replace_strings() with lookups or rewrites that are not dynamic arrays: the docs describe arrays');
+      if (lookups.length !== rewrites.length) throw new EngineError(`replace_strings() with ${lookups.length} lookups and ${rewrites.length} rewrites: the docs do not say what unpaired entries do`);
+      const claims: { start: number; end: number; rewrite: string | null }[] = [];
+      const overlaps = (start: number, end: number) => claims.some((c) => start < c.end && c.start < end);
+      lookups.forEach((lookup, k) => {
+        if (typeof lookup !== 'string') return;
+        if (lookup === '') throw new EngineError('replace_strings() with an empty lookup string: the docs do not say what it matches');
+        const rewrite = typeof rewrites[k] === 'string' ? (rewrites[k] as string) : null;
+        for (let i = text.indexOf(lookup); i >= 0; ) {
+          if (overlaps(i, i + lookup.length)) {
+            i = text.indexOf(lookup, i + 1);
+            continue;
+          }
+          claims.push({ start: i, end: i + lookup.length, rewrite });
+          i = text.indexOf(lookup, i + lookup.length);
+        }
+      });
+      claims.sort((x, y) => x.start - y.start);
+      let out = '';
+      let at = 0;
+      for (const c of claims) {
+        out += text.slice(at, c.start) + (c.rewrite ?? text.slice(c.start, c.end));
+        at = c.end;
+      }
+      return out + text.slice(at);
+    };
+  },
+  // strcmp(string1, string2) (docs: strcmp-function): -1, 0 or 1 (the page's example prints exactly these) by the
+  // first differing UTF-16 code unit, a proper prefix sorting first (ordinal comparison).
+  strcmp: ([a, b]) => {
+    const s1 = str(a!);
+    const s2 = str(b!);
+    return (row, rt) => {
+      const x = s1(row, rt);
+      const y = s2(row, rt);
+      return x < y ? -1 : x > y ? 1 : 0;
+    };
+  },
+  // tohex(value[, minLength]) (docs: tohex-function): lowercase hex of an int (32-bit two's complement when negative,
+  // tohex(toint(-256)) is ffffff00) or a long (64-bit, tohex(-256) is ffffffffffffff00), left-padded with zeros to
+  // minLength (capped at 16; a longer result ignores it). Longs are doubles here: beyond ±2^53 the value was already
+  // rounded before tohex() sees it.
+  tohex: ([a, m]) => {
+    const type = a!.type;
+    if (type !== 'int' && type !== 'long') throw new EngineError(`tohex() of a ${type} value: the docs convert int and long only`);
+    return (row, rt) => {
+      const v = num(a!.fn(row, rt));
+      if (v === null || !Number.isInteger(v)) return '';
+      const hex = type === 'int' ? (v >>> 0).toString(16) : BigInt.asUintN(64, BigInt(v)).toString(16);
+      const min = m ? num(m.fn(row, rt)) : null;
+      return min === null ? hex : hex.padStart(Math.min(16, min), '0');
+    };
   },
   tostring: ([a]) => str(a!),
   strrep: ([a, n, d]) => {

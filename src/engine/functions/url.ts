@@ -1,4 +1,5 @@
 /** URL functions. */
+import { EngineError } from '../errors.ts';
 import type { ScalarFunction } from './registry.ts';
 import { str } from './strings.ts';
 
@@ -39,11 +40,41 @@ export function parseUrl(url: string): Record<string, unknown> {
   };
 }
 
+/**
+ * parse_urlquery(query) (docs: parse-url-query-function): a bag with one key, "Query Parameters", holding a bag of the
+ * query's key=value pairs as strings — the page prints {"Query Parameters":"{"k1":"v1", …}"}, but its second example
+ * reads params["Query Parameters"].[param], so the inner value is a bag, as in parse_url. Empty pairs (a&&b) are
+ * skipped. Refused at run time, because the page does not say what Kusto does with them: percent-escapes and '+'
+ * (decoded or kept?), a key given twice (first, last or both?), a pair without '=' and a leading '?'.
+ */
+export function parseUrlQuery(query: string): Record<string, unknown> {
+  const fail = (why: string): never => {
+    throw new EngineError(`parse_urlquery() of ${JSON.stringify(query)}: ${why}`);
+  };
+  if (query.startsWith('?')) fail("a leading '?': the docs take the query part without it");
+  if (/[%+]/.test(query)) fail("percent-escapes and '+': the docs do not say whether they are decoded");
+  const params: Record<string, string> = {};
+  for (const pair of query.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    if (eq < 0) fail(`the pair ${JSON.stringify(pair)} has no '=': the docs do not say what it gives`);
+    const key = pair.slice(0, eq);
+    if (Object.hasOwn(params, key)) fail(`the key ${JSON.stringify(key)} is given twice: the docs do not say which value is kept`);
+    params[key] = pair.slice(eq + 1);
+  }
+  return { 'Query Parameters': params };
+}
+
 export const URL_FUNCTIONS: Record<string, ScalarFunction> = {
   parse_url: ([a]) => {
     const s = str(a!);
     return (row, rt) => parseUrl(s(row, rt));
   },
+  parse_urlquery: ([a]) => {
+    const s = str(a!);
+    return (row, rt) => parseUrlQuery(s(row, rt));
+  },
 };
 // Deprecated alias the docs list.
 URL_FUNCTIONS.parseurl = URL_FUNCTIONS.parse_url!;
+URL_FUNCTIONS.parseurlquery = URL_FUNCTIONS.parse_urlquery!;
