@@ -223,26 +223,9 @@ export const IP_FUNCTIONS: Record<string, ScalarFunction> = {
     };
   },
   // has_any_ipv4(text, ip, ip, …) or (text, dynamic([ips])) (docs: has-any-ipv4-function): has_ipv4 for any of them;
-  // entries that are not valid IPv4 addresses (or not strings) never match.
-  has_any_ipv4: (args) => {
-    const list = args.slice(); // read at compile time: every argument is used
-    const text = str(list[0]!);
-    const needles = needleList(list.slice(1), 'has_any_ipv4');
-    return (row, rt) => {
-      const wanted = needles(row, rt).flatMap((n) => (n === null ? [] : [ipv4Octets(n, false)].filter((o) => o !== null)));
-      return wanted.length > 0 && textHasIpv4(text(row, rt), wanted as number[][]);
-    };
-  },
-  // has_any_ipv4_prefix(text, prefix, prefix, …) or (text, dynamic([prefixes])) (docs: has-any-ipv4-prefix-function).
-  has_any_ipv4_prefix: (args) => {
-    const list = args.slice(); // read at compile time: every argument is used
-    const text = str(list[0]!);
-    const needles = needleList(list.slice(1), 'has_any_ipv4_prefix');
-    return (row, rt) => {
-      const wanted = needles(row, rt).flatMap((n) => (n === null ? [] : [ipv4Octets(n, true)].filter((o) => o !== null)));
-      return wanted.length > 0 && textHasIpv4(text(row, rt), wanted as number[][]);
-    };
-  },
+  // entries that are not valid IPv4 addresses (or not strings) never match. has_any_ipv4_prefix: the same for prefixes.
+  has_any_ipv4: hasAnyIpv4('has_any_ipv4', false),
+  has_any_ipv4_prefix: hasAnyIpv4('has_any_ipv4_prefix', true),
 };
 
 const formatIpv4 = (n: number) => `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
@@ -357,4 +340,16 @@ function textHasIpv4(text: string, wanted: number[][]): boolean {
     if (wanted.some((w) => w.every((o, k) => o === octets[k]))) return true;
   }
   return false;
+}
+
+function hasAnyIpv4(name: string, prefixes: boolean): ScalarFunction {
+  return (args) => {
+    const list = args.slice(); // read at compile time: every argument is used
+    const text = str(list[0]!);
+    const needles = needleList(list.slice(1), name);
+    return (row, rt) => {
+      const wanted = needles(row, rt).flatMap((n) => (n === null ? [] : [ipv4Octets(n, prefixes)].filter((o) => o !== null)));
+      return wanted.length > 0 && textHasIpv4(text(row, rt), wanted as number[][]);
+    };
+  };
 }
