@@ -52,7 +52,8 @@ export type Emit = (row: Value[]) => boolean | void;
 export type RowStep = (rt: Runtime, emit: Emit) => Emit;
 
 export type Binding =
-  | { kind: 'scalar'; expr: CompiledScalar }
+  /** `rowScope` is set for a function parameter whose argument reads the caller's row: it is valid only there. */
+  | { kind: 'scalar'; expr: CompiledScalar; rowScope?: RowScope }
   | { kind: 'tabular'; plan: TabularPlan; columns: Column[] }
   | { kind: 'function'; declaration: BridgeObject; env: Env };
 
@@ -84,6 +85,8 @@ export interface CompileContext {
   env: Env;
   /** Names of kinds, for messages. */
   kindName: (kind: number) => string;
+  /** The outermost call of a let function being compiled from its expansion (where its errors are reported). */
+  callSite?: BridgeObject;
   /** Set while compiling the expressions of a stage that runs with a row window (window functions allowed). */
   inWindowedStage?: boolean;
 }
@@ -102,14 +105,36 @@ export function kind(node: BridgeObject): string {
   return syntaxKindName(node.Kind);
 }
 
+/**
+ * Line and column of a node in the query. A node of a function's expansion has positions in that expansion's
+ * text, which the user never sees: it is reported at the call.
+ */
+export function positionOf(ctx: CompileContext, node: BridgeObject): { line: number; column: number } {
+  const inExpansion = ctx.callSite !== undefined && node.Root !== undefined && node.Root !== ctx.callSite.Root;
+  return lineColumn(ctx.query, (inExpansion ? ctx.callSite! : node).TextStart);
+}
+
 export function unsupported(ctx: CompileContext, node: BridgeObject, what?: string): never {
-  const { line, column } = lineColumn(ctx.query, node.TextStart);
-  const text = ctx.query.slice(node.TextStart, node.TextStart + Math.min(node.Width, 40)).split('\n')[0];
+  const { line, column } = positionOf(ctx, node);
+  const text = textOf(ctx, node).slice(0, 40).split('\n')[0];
   throw new EngineError(`not supported by the local engine: ${what ?? `${kind(node)} (${text})`}`, line, column);
 }
 
-export function textOf(ctx: CompileContext, node: BridgeObject): string {
-  return ctx.query.slice(node.TextStart, node.TextStart + node.Width);
+const treeTexts = new WeakMap<BridgeObject, string>();
+
+/**
+ * The source text of a node, read from the tree the node belongs to. A call of a let function is compiled from
+ * its expansion (a separate tree whose positions start at 0), while the functions it calls keep nodes of the
+ * query's tree: the text must follow the node, not whichever tree is being compiled.
+ */
+export function textOf(_ctx: CompileContext, node: BridgeObject): string {
+  const root: BridgeObject = node.Root ?? node;
+  let text = treeTexts.get(root);
+  if (text === undefined) {
+    text = String(root.ToString(kustoLanguage().Syntax.IncludeTrivia.All));
+    treeTexts.set(root, text);
+  }
+  return text.slice(node.TextStart, node.TextStart + node.Width);
 }
 
 /** Children of a Bridge SyntaxList / SeparatedSyntaxList, unwrapping SeparatedElement. */

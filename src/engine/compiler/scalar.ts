@@ -155,13 +155,13 @@ function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType
 
 export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): ScalarCompiler {
   const compiler: ScalarCompiler = { scalar, scalarWith };
-  // Subexpressions replaced while compiling with scalarWith, by position in the query text.
-  let replacements: Map<string, CompiledScalar> | null = null;
-  const positionKey = (node: BridgeObject) => `${node.TextStart}:${node.Width}:${node.Kind}`;
+  // Subexpressions replaced while compiling with scalarWith. Keyed by node: positions repeat across the trees of
+  // function expansions compiled inside the expression.
+  let replacements: Map<BridgeObject, CompiledScalar> | null = null;
 
   function scalarWith(node: BridgeObject, scope: RowScope, replaced: Map<BridgeObject, CompiledScalar>): CompiledScalar {
     const saved = replacements;
-    replacements = new Map([...replaced].map(([n, c]) => [positionKey(n), c]));
+    replacements = replaced;
     try {
       return scalar(node, scope);
     } finally {
@@ -191,7 +191,7 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
   }
 
   function scalar(node: BridgeObject, scope: RowScope): CompiledScalar {
-    const replaced = replacements?.get(positionKey(node));
+    const replaced = replacements?.get(node);
     if (replaced) return replaced;
     const k = kind(node);
     const type = typeName(node.ResultType);
@@ -220,7 +220,12 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
           return { fn: (row) => row[index], type: scope.columns[index]!.type, column: index };
         }
         const binding = ctx.env.get(name);
-        if (binding?.kind === 'scalar') return binding.expr;
+        if (binding?.kind === 'scalar') {
+          // A parameter bound to the caller's row, read inside a subquery (toscalar, in (…)) of the function body:
+          // Kusto re-runs the subquery per row; the engine runs a subquery once, so it refuses.
+          if (binding.rowScope && binding.rowScope !== scope) unsupported(ctx, node, `parameter ${name} inside a subquery of the function, with an argument that depends on the row`);
+          return binding.expr;
+        }
         if (index !== undefined) return { fn: (row) => row[index], type: scope.columns[index]!.type, column: index };
         // The binder accepted the name without knowing it (an isfuzzy union leg or table(name) with a computed name).
         return unsupported(ctx, node, `reference to ${name}, a column of a table whose schema is unknown here (give the table's rows in the test so it binds, or name the table instead of table(<expression>))`);
@@ -311,6 +316,11 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
       }
       case 'PathExpression': {
         const base = scalar(node.Expression, scope);
+        // b.[k]: a bracketed expression selects the member its value names (k may be a column).
+        if (kind(node.Selector) === 'BracketedExpression') {
+          const key = scalar(node.Selector.Expression, scope);
+          return { fn: (row, rt) => member(base.fn(row, rt), key.fn(row, rt)), type: 'dynamic' };
+        }
         const key = String(node.Selector?.SimpleName ?? textOf(ctx, node.Selector)).replace(/^\['|'\]$|^\["|"\]$/g, '');
         return { fn: (row, rt) => member(base.fn(row, rt), key), type: 'dynamic' };
       }
@@ -323,10 +333,13 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         // toscalar(2): a scalar argument is its own value (the toscalar page's Step example).
         if (!node.Expression.ResultType?.Columns) return scalar(node.Expression, scope);
         const { plan } = hooks.tabular(node.Expression);
+        // Memoised per compiled call, not per syntax node: a function body is compiled once per call site, each
+        // with its own arguments (f(2) and f(5) share the node).
+        const key = {};
         return {
           fn: (_row, rt) => {
-            if (!rt.memo.has(node)) rt.memo.set(node, plan(rt).rows[0]?.[0] ?? null);
-            return rt.memo.get(node);
+            if (!rt.memo.has(key)) rt.memo.set(key, plan(rt).rows[0]?.[0] ?? null);
+            return rt.memo.get(key);
           },
           type,
         };
@@ -397,6 +410,22 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     return out;
   }
 
+  /** Whether an argument reads the row it is evaluated on: a column, a window function, or a parameter that does. */
+  function readsRow(node: BridgeObject): boolean {
+    const k = kind(node);
+    if (k === 'NameReference') {
+      if (String(node.ReferencedSymbol?.constructor?.$$name ?? '').endsWith('ColumnSymbol')) return true;
+      const binding = ctx.env.get(String(node.SimpleName));
+      if (binding?.kind === 'scalar' && binding.rowScope) return true;
+    }
+    if (k === 'FunctionCallExpression' && WINDOW_FUNCTIONS.has(String(node.Name?.SimpleName ?? '').toLowerCase())) return true;
+    for (let i = 0; i < node.ChildCount; i++) {
+      const child = node.GetChild(i);
+      if (child && readsRow(child)) return true;
+    }
+    return false;
+  }
+
   /** A let-declared scalar function: its body is compiled in place, parameters bound to the arguments. */
   function inlineUserFunction(node: BridgeObject, binding: Extract<import('./context.ts').Binding, { kind: 'function' }>, argNodes: BridgeObject[], scope: RowScope): CompiledScalar {
     const decl = binding.declaration;
@@ -405,8 +434,8 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     params.forEach((p: BridgeObject, i: number) => {
       const pname = String(p.NameAndType.Name.SimpleName);
       const arg = argNodes[i];
-      if (arg) env.set(pname, { kind: 'scalar', expr: scalar(arg, scope) });
-      else if (p.DefaultValue) env.set(pname, { kind: 'scalar', expr: scalar(p.DefaultValue.Value, scope) });
+      const value = arg ?? p.DefaultValue?.Value;
+      if (value) env.set(pname, { kind: 'scalar', expr: scalar(value, scope), ...(readsRow(value) ? { rowScope: scope } : {}) });
     });
     const saved = ctx.env;
     ctx.env = env;

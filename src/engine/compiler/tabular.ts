@@ -3,14 +3,14 @@
  * Each operator's output columns are taken from Kusto.Language's bound result type, so names, order and
  * types match what validation saw; a stage records rows in/out for the failure trace.
  */
-import { kustoLanguage, type BridgeObject } from '../../kql/kusto-language.ts';
-import { lineColumn, EngineError } from '../errors.ts';
+import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { EngineError } from '../errors.ts';
 import { compileJoin, joinKind } from '../operators/join.ts';
 import { compileSort, compileTake, compileTop } from '../operators/order.ts';
 import { compileDistinct, compileExtend, compileMvExpand, compileProject, compileReshape, compileWhere, type RowsFn } from '../operators/shape.ts';
 import { compileSummarize } from '../operators/summarize.ts';
 import { fromInput, type Column, type Table, type Value } from '../values/types.ts';
-import { columnsOfType, kind, listItems, RowScope, textOf, typeName, unsupported, type CompileContext, type Emit, type RowStep, type Runtime, type StageTrace, type TabularPlan } from './context.ts';
+import { columnsOfType, kind, listItems, positionOf, RowScope, textOf, typeName, unsupported, type CompileContext, type Emit, type RowStep, type Runtime, type StageTrace, type TabularPlan } from './context.ts';
 import { compileInvoke } from '../operators/invoke.ts';
 import { compileParse } from '../operators/parse.ts';
 import { createScalarCompiler, type ScalarCompiler } from './scalar.ts';
@@ -107,7 +107,7 @@ function fromPlan(columns: Column[], plan: TabularPlan): CompiledTabular {
 export function createTabularCompiler(ctx: CompileContext) {
   const scalars: ScalarCompiler = createScalarCompiler(ctx, { tabular: (node) => tabular(node) });
 
-  const newTrace = (node: BridgeObject, operator: string): StageTrace => ({ operator, ...lineColumn(ctx.query, node.TextStart), rowsIn: 0, rowsOut: 0, sample: [] });
+  const newTrace = (node: BridgeObject, operator: string): StageTrace => ({ operator, ...positionOf(ctx, node), rowsIn: 0, rowsOut: 0, sample: [] });
 
   /**
    * A row-at-a-time stage (where, extend, project…): no intermediate tables, so a chain of them costs one pass.
@@ -191,7 +191,7 @@ export function createTabularCompiler(ctx: CompileContext) {
   function windowed(node: BridgeObject, label: string, input: CompiledTabular, out: Column[], windowFn: string): CompiledTabular {
     const k = kind(node);
     if (k !== 'SerializeOperator' && !input.serialized) {
-      const { line, column } = lineColumn(ctx.query, node.TextStart);
+      const { line, column } = positionOf(ctx, node);
       throw new EngineError(`${windowFn}() needs a serialized row set: put | serialize or | sort by … before this stage (Kusto fails the query otherwise)`, line, column);
     }
     const rowsWithWindow = tabularOf(input.columns, false, (rt, emit) => {
@@ -358,8 +358,10 @@ export function createTabularCompiler(ctx: CompileContext) {
       for (let j = 0; j < (originals?.Count ?? 0); j++) list.push(`${String(originals.getItem(j).Name)}:${typeName(originals.getItem(j).Type)}`);
       return list;
     });
+    // The binder puts the withsource column first; a leg's own column of the same name still follows it.
+    const sourceIndex = out.findIndex((c) => c.name === sourceColumn);
     const maps = parts.map((p) => out.map((c, i) => {
-      if (c.name === sourceColumn) return -2;
+      if (i === sourceIndex) return -2;
       const from = origins[i]!;
       return from.length ? p.columns.findIndex((x) => from.includes(`${x.name}:${x.type}`)) : p.columns.findIndex((x) => x.name === c.name);
     }));
@@ -380,7 +382,7 @@ export function createTabularCompiler(ctx: CompileContext) {
   function tableReference(node: BridgeObject, name: string): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const mapping = new WeakMap<Table, number[] | null>();
-    const { line, column } = lineColumn(ctx.query, node.TextStart);
+    const { line, column } = positionOf(ctx, node);
     const empty = columns.map((c) => (c.type === 'string' ? '' : null));
     const read = tabularOf(columns, false, (rt, emit) => {
       const table = rt.tables[name];
@@ -421,7 +423,7 @@ export function createTabularCompiler(ctx: CompileContext) {
   function externalData(node: BridgeObject): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const urls = listItems(node.URIs).map((u: BridgeObject) => String(u.LiteralValue ?? textOf(ctx, u)));
-    const { line, column } = lineColumn(ctx.query, node.TextStart);
+    const { line, column } = positionOf(ctx, node);
     return fromPlan(columns, (rt) => {
         const rows: Value[][] = [];
         for (const url of urls) {
@@ -526,14 +528,14 @@ export function createTabularCompiler(ctx: CompileContext) {
     });
     const expansion = typeof node.GetExpansion === 'function' ? node.GetExpansion() : null;
     const savedEnv = ctx.env;
-    const savedQuery = ctx.query;
+    const savedSite = ctx.callSite;
     ctx.env = env;
-    if (expansion) ctx.query = String(expansion.ToString(kustoLanguage().Syntax.IncludeTrivia.All));
+    ctx.callSite ??= node;
     try {
       return block(expansion ?? binding.declaration.Body);
     } finally {
       ctx.env = savedEnv;
-      ctx.query = savedQuery;
+      ctx.callSite = savedSite;
     }
   }
 
@@ -578,7 +580,7 @@ export function createTabularCompiler(ctx: CompileContext) {
           const { plan, columns } = binding;
           return fromPlan(columns, (rt) => { if (!rt.memo.has(plan)) rt.memo.set(plan, plan(rt)); return rt.memo.get(plan) as Table; });
         }
-        if (binding?.kind === 'function') return userTabularCall({ ...node, ArgumentList: { Expressions: null } }, binding);
+        if (binding?.kind === 'function') return userTabularCall(node, binding);
         return tableReference(node, name);
       }
       default:

@@ -26,16 +26,45 @@ export function windowFunctionIn(node: BridgeObject): string | null {
   return null;
 }
 
-/** The rows of a windowed stage and the current row's position; `state` holds row_number/row_cumsum counters per call. */
+/** The rows of a windowed stage and the current row's position; `state` holds each running value's last row and value. */
 export interface RowWindow {
   rows: Value[][];
   index: number;
-  state: Map<object, { value: number | null }>;
+  state: Map<object, { index: number; value: number | null }>;
 }
 
 function windowOf(rt: Runtime, name: string): RowWindow {
   if (!rt.window) throw new EngineError(`${name}() was evaluated outside a windowed stage (an engine bug: please report the query)`);
   return rt.window;
+}
+
+/**
+ * A running value over the window's rows (row_number, row_cumsum). It belongs to the row, not to the call: the
+ * expression may be evaluated for some rows only (inside iff, and, a function argument read twice), so the value
+ * at row i is computed from every row before it, each step once, whichever rows the query looked at.
+ */
+function running(name: string, step: (row: Value[], rt: Runtime, before: number | null) => number | null): CompiledScalar {
+  const key = {};
+  return {
+    type: 'long',
+    fn: (_row, rt) => {
+      const w = windowOf(rt, name);
+      let st = w.state.get(key);
+      if (!st || st.index > w.index) w.state.set(key, (st = { index: -1, value: null }));
+      const current = w.index;
+      try {
+        // The step reads row j, so prev()/next() inside its arguments must see j as the current row.
+        for (let j = st.index + 1; j <= current; j++) {
+          w.index = j;
+          st.value = step(w.rows[j]!, rt, st.value);
+          st.index = j;
+        }
+      } finally {
+        w.index = current;
+      }
+      return st.value ?? 0;
+    },
+  };
 }
 
 /** Compiles a window function call; `args` are compiled against the stage's input row scope. */
@@ -58,35 +87,21 @@ export function windowFunction(name: string, args: CompiledScalar[], type: KType
     }
     case 'row_number': {
       const [startArg, restartArg] = args;
-      const key = {};
-      return {
-        type: 'long',
-        fn: (row, rt) => {
-          const w = windowOf(rt, name);
-          const start = startArg ? ((startArg.fn(row, rt) as number | null) ?? 1) : 1;
-          let st = w.state.get(key);
-          if (!st) w.state.set(key, (st = { value: null }));
-          const restart = restartArg ? restartArg.fn(row, rt) === true : false;
-          st.value = st.value === null || restart ? start : st.value + 1;
-          return st.value;
-        },
-      };
+      return running(name, (row, rt, before) => {
+        const restart = restartArg ? restartArg.fn(row, rt) === true : false;
+        return before === null || restart ? (startArg ? ((startArg.fn(row, rt) as number | null) ?? 1) : 1) : before + 1;
+      });
     }
     case 'row_cumsum': {
       const [term, restartArg] = args;
-      const key = {};
       return {
         type,
-        fn: (row, rt) => {
-          const w = windowOf(rt, name);
-          let st = w.state.get(key);
-          if (!st) w.state.set(key, (st = { value: null }));
-          if (restartArg && restartArg.fn(row, rt) === true) st.value = null;
+        fn: running(name, (row, rt, before) => {
+          const sum = restartArg && restartArg.fn(row, rt) === true ? null : before;
           const v = term!.fn(row, rt) as number | null;
           // A null term adds nothing; the sum so far is still the row's value.
-          if (v !== null && v !== undefined) st.value = (st.value ?? 0) + v;
-          return st.value ?? 0;
-        },
+          return v !== null && v !== undefined ? (sum ?? 0) + v : sum;
+        }).fn,
       };
     }
   }

@@ -7,8 +7,8 @@
  * columns come from the bound type (the input's, then the function's).
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
-import { kind, listItems, textOf, unsupported, type CompileContext, type RowStep } from '../compiler/context.ts';
-import { EngineError, lineColumn } from '../errors.ts';
+import { kind, listItems, positionOf, textOf, unsupported, type CompileContext, type RowStep } from '../compiler/context.ts';
+import { EngineError } from '../errors.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
 
 export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowStep {
@@ -23,7 +23,7 @@ export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Co
     else if (kind(args[0]) === 'StringLiteralExpression') keyName = String(args[0].LiteralValue);
     else unsupported(ctx, args[0], `invoke ${name}() with a computed key (name the column: ${name}(SHA1))`);
   }
-  const { line, column } = lineColumn(ctx.query, node.TextStart);
+  const { line, column } = positionOf(ctx, node);
   return (rt, emit) => {
     const fixture = rt.tables[name];
     if (!fixture) throw new EngineError(`invoke ${name}() needs a fixture table named '${name}'`, line, column);

@@ -4,9 +4,9 @@
  * from the bound tree, so they always match what the validator saw.
  */
 import { kustoLanguage, type BridgeObject } from '../../kql/kusto-language.ts';
-import { kind, listItems, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
+import { kind, listItems, positionOf, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type Runtime, RowScope } from '../compiler/context.ts';
 import { cast } from '../functions/logic.ts';
-import { EngineError, lineColumn } from '../errors.ts';
+import { EngineError } from '../errors.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { compareValues, keyOf, toDynamic, type Column, type Value } from '../values/types.ts';
 
@@ -227,9 +227,10 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
           const take = st === null || (v !== null && (st.key === null || better(compareValues(v, st.key))));
           return take ? { key: v, row: transientInput ? row.slice(0, input.length) : row } : st;
         },
-        result: (s) => {
+        // Outputs are evaluated on the kept row once the group is done (not on every better row on the way).
+        result: (s, rt) => {
           const st = s as { key: Value; row: Value[] } | null;
-          return [st ? st.key : null, ...outputs.map((o) => (st ? o.fn(st.row, undefined as never) : null))];
+          return [st ? st.key : null, ...outputs.map((o) => (st ? o.fn(st.row, rt) : null))];
         },
       };
     }
@@ -237,7 +238,7 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
       const [a, p] = args();
       const population = name.startsWith('variancep') || name === 'stdevp';
       const root = name.startsWith('stdev');
-      const { line, column } = lineColumn(ctx.query, call.TextStart);
+      const { line, column } = positionOf(ctx, call);
       // Welford's running mean and sum of squared deviations: stable where sum-of-squares is not.
       type Moments = { n: number; mean: number; m2: number };
       return {
