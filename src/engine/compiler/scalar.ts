@@ -9,7 +9,7 @@ import { str } from '../functions/strings.ts';
 import { hasPrefix, hasSuffix, hasTerm, regexTester } from '../values/strings.ts';
 import { parseDateTime, parseTimespan } from '../values/time.ts';
 import { keyOf, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
-import { kind, listItems, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type RowFn, type RowScope, type TabularPlan } from './context.ts';
+import { kind, listItems, positionOf, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type RowFn, type RowScope, type TabularPlan } from './context.ts';
 
 export interface ScalarCompiler {
   scalar(node: BridgeObject, scope: RowScope): CompiledScalar;
@@ -51,7 +51,11 @@ function literal(ctx: CompileContext, node: BridgeObject, type: KType): Compiled
       const inner = (/^datetime\((.*)\)$/is.exec(text)?.[1] ?? text).trim().replace(/^(['"])(.*)\1$/s, '$2');
       if (inner === 'null') return constant(null, type);
       const t = parseDateTime(inner);
-      if (t === null) unsupported(ctx, node, `datetime literal ${text}`);
+      // Kusto.Language binds datetime(2021-02-30) without a diagnostic; it names no instant, so it is an error here.
+      if (t === null) {
+        const { line, column } = positionOf(ctx, node);
+        throw new EngineError(`datetime literal ${text} is not a valid date and time (out of range, or not a form the datetime page lists)`, line, column);
+      }
       return constant(t, type);
     }
     case 'timespan': {

@@ -103,10 +103,10 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
       const v = list.map((a) => num(a.fn(row, rt)));
       if (v.some((x) => x === null)) return null;
       const [y, mo, day, h = 0, mi = 0, sec = 0] = v as number[];
-      if (mo! < 1 || mo! > 12 || day! < 1 || day! > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec >= 60) return null;
-      const ms = Date.UTC(y!, mo! - 1, day!, h, mi, 0);
-      if (new Date(ms).getUTCDate() !== day) return null; // 2021-02-30
-      return fromEpochMs(ms) + Math.round(sec * TICKS_PER_SECOND);
+      if (sec < 0 || sec >= 60 || y! < 1 || y! > 9999) return null;
+      // utcMs validates the calendar (2021-02-30 is NaN) and keeps years 1–99 as they are (Date.UTC maps them to 19xx).
+      const ms = utcMs(y!, mo! - 1, day!, h, mi, 0);
+      return Number.isNaN(ms) ? null : fromEpochMs(ms) + Math.round(sec * TICKS_PER_SECOND);
     };
   },
   make_timespan: (args) => {

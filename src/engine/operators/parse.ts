@@ -3,15 +3,19 @@
  * appear in order; `*` skips text. A string column captures the text up to the next literal (the last one, the rest);
  * an int/long column captures digits (`-?\d+`: the docs' regex-mode translation, whose printed `\-\d+` cannot be
  * what runs, since the page's own example parses `totalSlices=27`); other types capture up to the next literal and
- * are converted. simple is strict: a row where the delimiters are missing or any column fails its type gets empty
- * columns; relaxed only nulls the columns that fail (both as the docs' relaxed example shows). kind=regex is refused:
- * its greediness and its patterns for types other than string and long are not documented consistently.
+ * are converted. A capture that is not a value of its type (a guid that is not 32 hex digits, 2021-02-30, an int
+ * beyond 32 bits) fails: the docs require all extended columns to "match the required types". simple is strict: a
+ * row where the delimiters are missing or any column fails its type gets empty columns; relaxed only nulls the
+ * columns that fail (both as the docs' relaxed example shows). kind=regex is refused: its greediness and its
+ * patterns for types other than string and long are not documented consistently.
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { kind, listItems, textOf, unsupported, type CompileContext, type RowStep, RowScope } from '../compiler/context.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { fromInput, toKustoString, type Column, type Value } from '../values/types.ts';
 
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export function compileParse(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[], scalars: ScalarCompiler): RowStep {
@@ -57,7 +61,8 @@ export function compileParse(ctx: CompileContext, node: BridgeObject, input: Col
     if (text === undefined) return type === 'string' ? '' : null;
     if (type === 'string') return text;
     try {
-      return fromInput(text, type);
+      const v = fromInput(text, type);
+      return type === 'int' && ((v as number) < INT_MIN || (v as number) > INT_MAX) ? FAILED : v;
     } catch {
       return FAILED;
     }

@@ -11,31 +11,68 @@ export const TICKS_PER_MINUTE = 60 * TICKS_PER_SECOND;
 export const TICKS_PER_HOUR = 60 * TICKS_PER_MINUTE;
 export const TICKS_PER_DAY = 24 * TICKS_PER_HOUR;
 
-/** Parses ISO-8601 and the other forms Kusto accepts in datetime(...) / todatetime(); null when invalid. */
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const ZONE = '(Z|GMT|UTC|[+-]\\d{2}:?\\d{2})';
+// ISO 8601 and "sortable" (%Y-%n-%e: month and day may be one digit).
+const ISO = new RegExp(`^(\\d{4})-(\\d{1,2})-(\\d{1,2})(?:[T ](\\d{1,2}):(\\d{2})(?::(\\d{2})(?:\\.(\\d{1,7})\\d*)?)?)?\\s*${ZONE}?$`, 'i');
+// RFC 822 (Sat, 8 Nov 14 15:05:02 GMT) and RFC 850 (Saturday, 08-Nov-14 15:05:02 GMT).
+const RFC = new RegExp(`^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,\\s*)?(\\d{1,2})([ -])([a-z]{3})\\2(\\d{2}|\\d{4})(?:\\s+(\\d{1,2}):(\\d{2})(?::(\\d{2}))?)?(?:\\s+${ZONE})?$`, 'i');
+// Month first, as todatetime('12-02-2022') on the todatetime page and 02/17/2016 08:40:01 on the parse page.
+const US = /^(\d{1,2})([/-])(\d{1,2})\2(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+// Year, month, day, as the startofweek page writes datetime(2025, 6, 14).
+const COMMAS = /^(\d{4}),\s*(\d{1,2}),\s*(\d{1,2})$/;
+
+/**
+ * Parses the forms the datetime data type page lists for datetime(...) / todatetime() (ISO 8601, RFC 822, RFC 850,
+ * sortable) and the two that other pages' examples use; null when invalid. Written out rather than left to Date.parse,
+ * which reads local time and accepts "1" or "hello 12" as dates and rolls Feb 30 over into March.
+ */
 export function parseDateTime(text: string): number | null {
   const s = text.trim();
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?)?\s*(Z|GMT|UTC|[+-]\d{2}:?\d{2})?$/i.exec(s);
+  let m = ISO.exec(s);
+  if (m) return ticksOf(+m[1]!, +m[2]!, +m[3]!, m[4], m[5], m[6], m[7], m[8]);
+  m = RFC.exec(s);
   if (m) {
-    const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone] = m;
-    let ms = utcMs(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec));
-    if (Number.isNaN(ms)) return null;
-    if (zone && !['Z', 'GMT', 'UTC'].includes(zone.toUpperCase())) {
-      const sign = zone[0] === '-' ? -1 : 1;
-      const digits = zone.slice(1).replace(':', '');
-      ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-    }
-    return (ms - EPOCH_MS) * TICKS_PER_MS + Number((frac + '0000000').slice(0, 7));
+    const month = MONTHS.indexOf(m[3]!.toLowerCase()) + 1;
+    // Two-digit years: 00–49 are 20xx, 50–99 are 19xx (the RFC pages' "08-Nov-14" is 2014).
+    const y = m[4]!.length === 2 ? +m[4]! + (+m[4]! < 50 ? 2000 : 1900) : +m[4]!;
+    return month ? ticksOf(y, month, +m[1]!, m[5], m[6], m[7], undefined, m[8]) : null;
   }
-  const fallback = Date.parse(s);
-  return Number.isNaN(fallback) ? null : fromEpochMs(fallback);
+  m = US.exec(s);
+  if (m) return ticksOf(+m[4]!, +m[1]!, +m[3]!, m[5], m[6], m[7]);
+  m = COMMAS.exec(s);
+  return m ? ticksOf(+m[1]!, +m[2]!, +m[3]!) : null;
 }
 
-/** Date.UTC without its mapping of years 0–99 to 1900–1999 (datetime(0001-01-01) is year 1). */
+/** Ticks of validated components (month 1-based); null for a date that does not exist or is outside 0001–9999. */
+function ticksOf(y: number, mo: number, d: number, h = '0', mi = '0', sec = '0', frac = '', zone?: string): number | null {
+  let ms = utcMs(y, mo - 1, d, +h, +mi, +sec);
+  if (Number.isNaN(ms)) return null;
+  if (zone && !['Z', 'GMT', 'UTC'].includes(zone.toUpperCase())) {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  if (!(ms >= FIRST_MS && ms < END_MS)) return null;
+  return (ms - EPOCH_MS) * TICKS_PER_MS + Number((frac + '0000000').slice(0, 7));
+}
+
+/**
+ * Date.UTC without its mapping of years 0–99 to 1900–1999 (datetime(0001-01-01) is year 1). Components out of
+ * range give NaN: Date.UTC would roll 2021-02-30 over to March 2, a date Kusto does not produce (todatetime is null).
+ */
 export function utcMs(year: number, month: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 1 ? (leap ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month];
+  if (!(days && day >= 1 && day <= days && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60)) return NaN;
   const date = new Date(Date.UTC(2000, month, day, hour, minute, second));
   date.setUTCFullYear(year);
   return date.getTime();
 }
+
+/** Kusto's datetime range: 0001-01-01 up to, not including, 10000-01-01. */
+const FIRST_MS = utcMs(1, 0, 1);
+const END_MS = utcMs(10000, 0, 1);
 
 export function fromEpochMs(ms: number): number {
   return (ms - EPOCH_MS) * TICKS_PER_MS;
@@ -85,6 +122,7 @@ export function parseTimespan(text: string): number | null {
   const clock = /^(-)?(?:(\d+)\.)?(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?$/.exec(s);
   if (clock) {
     const [, neg, d = '0', h, mi, sec = '0', frac = ''] = clock;
+    if (+h! > 23 || +mi! > 59 || +sec > 59) return null; // [d.]hh:mm:ss: 00:75:00 is not 75 minutes
     const ticks = Number(d) * TICKS_PER_DAY + Number(h) * TICKS_PER_HOUR + Number(mi) * TICKS_PER_MINUTE + Number(sec) * TICKS_PER_SECOND + Number((frac + '0000000').slice(0, 7));
     return neg ? -ticks : ticks;
   }

@@ -34,6 +34,12 @@ export function typeFromSymbolName(name: string | undefined): KType {
   }
 }
 
+/**
+ * Decimal number text. Number() alone also reads "0x1A", "0b11" and "0o7", which are not Kusto numbers; Infinity
+ * and NaN stay readable because toOutput writes non-finite reals that way.
+ */
+const NUMBER_TEXT = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?Infinity|NaN)\s*$/i;
+
 /** Converts a fixture or JSON value to the engine representation of `type`; throws a message on mismatch. */
 export function fromInput(value: unknown, type: KType): Value {
   if (value === undefined || value === null) return type === 'string' ? '' : null;
@@ -43,7 +49,7 @@ export function fromInput(value: unknown, type: KType): Value {
       if (typeof value === 'object') return JSON.stringify(value);
       return String(value);
     case 'int': case 'long': case 'real': case 'decimal': {
-      const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+      const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER_TEXT.test(value) ? Number(value) : NaN;
       if (Number.isNaN(n) && !(type === 'real' && value === 'NaN')) throw new TypeError(`expected a number, got ${JSON.stringify(value)}`);
       return type === 'int' || type === 'long' ? Math.trunc(n) : n;
     }
@@ -63,8 +69,12 @@ export function fromInput(value: unknown, type: KType): Value {
       if (t === null) throw new TypeError(`expected a timespan like 01:00:00 or 1h, got ${JSON.stringify(value)}`);
       return t;
     }
-    case 'guid':
-      return String(value).toLowerCase();
+    case 'guid': {
+      // As toguid() reads text: 32 hex digits, hyphens ignored (the toguid page converts 0123456789ab-cdef-0123-456789abcdef).
+      const hex = String(value).replace(/-/g, '').toLowerCase();
+      if (!/^[0-9a-f]{32}$/.test(hex)) throw new TypeError(`expected a guid like 74be27de-1e4e-49d9-b579-fe0b331d3642, got ${JSON.stringify(value)}`);
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+    }
     case 'dynamic':
       return value;
   }
