@@ -75,3 +75,31 @@ describe('dynamic member access', () => {
     expect(column('datatable(k:string)["a","b","z"] | extend v = dynamic({"a":1,"b":2}).[k]', 1)).toEqual([1, 2, null]);
   });
 });
+
+describe('second review: datetimes, timespans and numbers the engine holds as doubles', () => {
+  it('bin() of a datetime counts multiples from 0001-01-01 (a Monday), so 7d bins start on Mondays', () => {
+    // bin page: "an integer multiple of a given bin size"; datetime page: ticks count from 0001-01-01.
+    expect(rows('print a=bin(datetime(2024-01-10), 7d), b=bin(datetime(1970-01-10), 7d), c=floor(datetime(2024-01-10 05:17), 90m)')).toEqual([['2024-01-08T00:00:00Z', '1970-01-05T00:00:00Z', '2024-01-10T04:30:00Z']]);
+    expect(rows('print bin(datetime(2024-01-10), 7d) == bin_at(datetime(2024-01-10), 7d, datetime(0001-01-01))')).toEqual([[true]]);
+    expect(column('datatable(t:datetime)[datetime(2024-01-07), datetime(2024-01-08), datetime(2024-01-14)] | summarize c = count() by w = bin(t, 7d)', 1)).toEqual([1, 2]);
+  });
+
+  it('timespans and datetimes computed with a division, a real or avg() hold whole ticks', () => {
+    expect(rows('print a=1h/7, b=tostring(1h/7), c=1tick*0.5 == 0s, d=datetime(2024-01-01) + 1h/7, e=1h/0')).toEqual([['00:08:34.2857143', '00:08:34.2857143', false, '2024-01-01T00:08:34.2857143Z', null]]);
+    expect(rows('datatable(t:timespan)[1s,2s,2s] | summarize a=avg(t)')).toEqual([['00:00:01.6666667']]);
+    expect(rows('datatable(t:datetime)[datetime(2024-01-01), datetime(2024-01-03)] | summarize avg(t)')).toEqual([['2024-01-02T00:00:00Z']]);
+  });
+
+  it('the last instant Kusto holds prints as itself, not as year 10000', () => {
+    expect(rows('print a=datetime(9999-12-31 23:59:59.9999999), b=endofyear(datetime(9999-05-01))')).toEqual([['9999-12-31T23:59:59.9999999Z', '9999-12-31T23:59:59.9999999Z']]);
+  });
+
+  it('values a double cannot hold exactly are refused rather than rounded: long literals past 2^53, decimal arithmetic', () => {
+    expect(() => rows('print 9007199254740993')).toThrow(/long literal 9007199254740993/);
+    expect(rows('print unixtime_nanoseconds_todatetime(1546300800000000000)')).toEqual([['2019-01-01T00:00:00Z']]);
+    expect(() => rows('print decimal(0.1) + decimal(0.2)')).toThrow(/decimal arithmetic/);
+    expect(() => rows('datatable(d:decimal)[decimal(0.1)] | summarize sum(d)')).toThrow(/sum\(\) of decimals/);
+    expect(() => rows('print decimal(12345678901234567890.5)')).toThrow(/more than 15 significant digits/);
+    expect(rows('print todecimal("123.45678") == decimal(123.45678)')).toEqual([[true]]);
+  });
+});

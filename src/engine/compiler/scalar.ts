@@ -27,6 +27,12 @@ export interface TabularHooks {
 
 const constant = (value: Value, type: KType): CompiledScalar => ({ fn: () => value, type, constant: true });
 
+/** Significant digits of a number literal such as decimal(0012.3400) (4) or 1.5e3 (2). */
+function significantDigits(text: string): number {
+  const mantissa = /[\d.]+/.exec(text.replace(/^\w+\(/, ''))?.[0] ?? '';
+  return mantissa.replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+}
+
 function literal(ctx: CompileContext, node: BridgeObject, type: KType): CompiledScalar {
   const text = textOf(ctx, node).trim();
   if (/^\w+\(\s*null\s*\)$/i.test(text)) return constant(type === 'string' ? '' : null, type);
@@ -34,9 +40,15 @@ function literal(ctx: CompileContext, node: BridgeObject, type: KType): Compiled
   switch (type) {
     case 'string': return constant(v === null || v === undefined ? '' : String(v), type);
     case 'long': case 'int': case 'decimal': {
+      // A double keeps 15 significant digits; Kusto's decimal keeps 28.
+      if (type === 'decimal' && significantDigits(text) > 15) unsupported(ctx, node, `decimal literal ${text} (more than 15 significant digits: decimals are not exact in the local engine)`);
       // 0xf is long(15) (long page); Number() of the bound value would miss the hex form.
       const hex = /^0x([0-9a-f]+)$/i.exec(text);
-      return constant(hex ? parseInt(hex[1]!, 16) : Number(v?.v ?? v), type);
+      const value = hex ? parseInt(hex[1]!, 16) : Number(v?.v ?? v);
+      // Longs are doubles here: past 2^53 a literal the double cannot hold exactly would silently become a
+      // neighbouring value (1546300800000000000 is held exactly; 9007199254740993 is not).
+      if (type !== 'decimal' && !Number.isSafeInteger(value) && /^\d+$/.test(text) && BigInt(text) !== BigInt(value)) unsupported(ctx, node, `long literal ${text} (a double cannot hold it exactly; longs are held as doubles in the local engine)`);
+      return constant(value, type);
     }
     case 'real': {
       // real(nan), real(+inf), real(-inf) name the special values (the real data type page).
@@ -134,7 +146,31 @@ const STRING_OPS: Record<string, StringTest> = {
   MatchesRegexExpression: (h, n) => regexTester(n)(h),
 };
 
+/**
+ * datetime and timespan hold whole ticks (datetime page: "measured in 100-nanosecond units called ticks"). A value
+ * computed from a real (1h / 7, 1h * 0.3, totimespan(1.5)) is rounded to the nearest tick, as .NET's TimeSpan division does; the docs do not say how Kusto resolves the fraction (at most half a tick).
+ */
+function wholeTicks(fn: RowFn, type: KType, inputs: CompiledScalar[]): RowFn {
+  if ((type !== 'datetime' && type !== 'timespan') || !inputs.some((a) => a.type === 'real' || a.type === 'decimal' || a.type === 'dynamic')) return fn;
+  return (row, rt) => {
+    const v = fn(row, rt) as number | null;
+    return v === null || v === undefined ? null : Math.round(v);
+  };
+}
+
 function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType: KType): RowFn {
+  // 1h / 7 and 1h * 0.3 leave a fraction of a tick; sums and differences of whole ticks do not.
+  if ((resultType === 'datetime' || resultType === 'timespan') && (op === 'MultiplyExpression' || op === 'DivideExpression')) {
+    const f = numeric(op, a, b, resultType);
+    return (row, rt) => {
+      const v = f(row, rt) as number | null;
+      return v === null ? null : Math.round(v);
+    };
+  }
+  return numeric(op, a, b, resultType);
+}
+
+function numeric(op: string, a: CompiledScalar, b: CompiledScalar, resultType: KType): RowFn {
   const integer = resultType === 'long' || resultType === 'int';
   const fa = a.fn;
   const fb = b.fn;
@@ -150,6 +186,7 @@ function arithmetic(op: string, a: CompiledScalar, b: CompiledScalar, resultType
     case 'MultiplyExpression': return guard((x, y) => (integer ? Math.trunc(x * y) : x * y));
     case 'DivideExpression':
       if (a.type === 'timespan' && b.type === 'timespan') return guard((x, y) => (y === 0 ? null : x / y));
+      if (resultType === 'timespan') return guard((x, y) => (y === 0 ? null : x / y));
       return guard((x, y) => (integer ? (y === 0 ? null : Math.trunc(x / y)) : x / y));
     // 0 <= N % D < abs(D) (numeric operators page: -14 % 12 is 10), unlike JS's sign-of-dividend remainder.
     case 'ModuloExpression': return guard((x, y) => (y === 0 ? null : ((x % y) + Math.abs(y)) % Math.abs(y)));
@@ -243,6 +280,8 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
       case 'AddExpression': case 'SubtractExpression': case 'MultiplyExpression': case 'DivideExpression': case 'ModuloExpression': {
         const a = scalar(node.Left, scope);
         const b = scalar(node.Right, scope);
+        // decimal is held as a double here: 0.1 + 0.2 would not be the exact 0.3 Kusto's 128-bit decimal gives.
+        if (type === 'decimal') unsupported(ctx, node, `decimal arithmetic (${textOf(ctx, node).trim()}): decimals are not exact in the local engine`);
         return { fn: arithmetic(k, a, b, type), type };
       }
       case 'LessThanExpression': return { fn: compareOp(scalar(node.Left, scope), scalar(node.Right, scope), (c) => c < 0), type: 'bool' };
@@ -382,7 +421,7 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
     try {
       // typeof(T) arguments act through the call's bound result type, so they count as read.
       const { args: watched, unread } = watchArguments(args, positional.map((a) => kind(a) === 'TypeOfLiteralExpression'));
-      const compiled = { fn: fn(watched, { resultType: type }), type };
+      const compiled = { fn: wholeTicks(fn(watched, { resultType: type }), type, args), type };
       // An argument the implementation never looked at would be silently ignored: refuse the call instead.
       const ignored = unread();
       if (ignored >= 0) unsupported(ctx, positional[ignored]!, `${name}() with argument ${ignored + 1} (${textOf(ctx, positional[ignored]!).trim()}): the local engine does not implement it`);

@@ -1,5 +1,5 @@
 /** datetime and timespan functions; the clock is the run's frozen `now`, never the wall clock. */
-import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs, utcMs } from '../values/time.ts';
+import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs, utcMs, floorDateTime } from '../values/time.ts';
 import type { CompiledScalar, RowFn } from '../compiler/context.ts';
 import type { Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
@@ -12,14 +12,24 @@ export function binValue(value: number | null, size: number | null): number | nu
   return Math.floor(value / size) * size;
 }
 
+/** bin()/floor(): numbers and timespans in multiples of the size; datetimes in multiples counted from 0001-01-01. */
+function binFunction([value, size]: CompiledScalar[]): RowFn {
+  if (value!.type !== 'datetime') return (row, rt) => binValue(num(value!.fn(row, rt)), num(size!.fn(row, rt)));
+  return (row, rt) => {
+    const v = num(value!.fn(row, rt));
+    const s = num(size!.fn(row, rt));
+    return v === null || s === null || s <= 0 ? null : floorDateTime(v, s);
+  };
+}
+
 export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   now: ([offset]) => (row, rt) => rt.now + (offset ? num(offset.fn(row, rt)) ?? 0 : 0),
   ago: ([span]) => (row, rt) => {
     const s = num(span!.fn(row, rt));
     return s === null ? null : rt.now - s;
   },
-  bin: ([value, size]) => (row, rt) => binValue(num(value!.fn(row, rt)), num(size!.fn(row, rt))),
-  floor: ([value, size]) => (row, rt) => binValue(num(value!.fn(row, rt)), num(size!.fn(row, rt))),
+  bin: (args) => binFunction(args),
+  floor: (args) => binFunction(args),
   startofday: ([d, offset]) => (row, rt) => {
     const start = binValue(num(d!.fn(row, rt)), TICKS_PER_DAY);
     return start === null ? null : start + ((offset ? num(offset.fn(row, rt)) : 0) ?? 0) * TICKS_PER_DAY;

@@ -126,6 +126,8 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
   const name = aggregateName(ctx, call);
   const argNodes = listItems(call.ArgumentList.Expressions);
   const args = (): CompiledScalar[] => argNodes.map((a: BridgeObject) => scalars.scalar(a, scope));
+  // Sums of decimals held as doubles are not Kusto's exact 128-bit decimal sums (0.1 + 0.2 + 0.3 is not 0.6).
+  if (/^(sum|avg|stdev|variance)/.test(name) && argNodes.some((a: BridgeObject) => String(a.ResultType?.Name) === 'decimal')) unsupported(ctx, call, `${name}() of decimals: decimals are not exact in the local engine`);
   const simple = (init: () => unknown, add: (s: unknown, v: Value) => unknown, result: (s: unknown) => Value, arg?: CompiledScalar): Aggregator => ({
     width: 1, init, result: (s) => [result(s)],
     add: arg ? (s, row, rt) => add(s, arg.fn(row, rt)) : (s) => add(s, null),
@@ -152,6 +154,30 @@ function aggregator(ctx: CompileContext, call: BridgeObject, scope: RowScope, in
     }
     case 'avg': case 'avgif': {
       const [a, p] = args();
+      if (a!.type === 'datetime' || a!.type === 'timespan') {
+        // Ticks summed as BigInt (a few hundred datetimes already pass 2^53 as a double sum), the mean rounded to a
+        // whole tick: a datetime or timespan holds no fraction of one (see wholeTicks in compiler/scalar.ts).
+        return {
+          width: 1,
+          init: () => ({ total: 0n, n: 0 }),
+          add: (s, row, rt) => {
+            if (p && p.fn(row, rt) !== true) return s;
+            const v = a!.fn(row, rt) as number | null;
+            if (v === null) return s;
+            const st = s as { total: bigint; n: number };
+            st.total += BigInt(Math.round(v));
+            st.n++;
+            return st;
+          },
+          result: (s) => {
+            const { total, n } = s as { total: bigint; n: number };
+            if (!n) return [null];
+            const q = total / BigInt(n);
+            const r = total % BigInt(n);
+            return [Number(q) + Math.round(Number(r) / n)];
+          },
+        };
+      }
       return { width: 1, init: () => [0, 0], add: (s, row, rt) => { if (p && p.fn(row, rt) !== true) return s; const v = a!.fn(row, rt) as number | null; if (v === null) return s; const [t, n] = s as number[]; return [t! + v, n! + 1]; }, result: (s) => { const [t, n] = s as number[]; return [n ? t! / n : null]; } };
     }
     case 'min': case 'max': case 'minif': case 'maxif': {

@@ -11,6 +11,25 @@ export const TICKS_PER_MINUTE = 60 * TICKS_PER_SECOND;
 export const TICKS_PER_HOUR = 60 * TICKS_PER_MINUTE;
 export const TICKS_PER_DAY = 24 * TICKS_PER_HOUR;
 
+/** Ticks from 0001-01-01, Kusto's tick origin (datetime page), to this engine's origin 2020-01-01. */
+export const TICKS_0001_TO_ORIGIN = 637134336000000000n;
+const originRemainders = new Map<number, number>();
+
+/**
+ * A datetime rounded down to a multiple of `size` ticks counted from 0001-01-01, as bin() does: counting from the
+ * engine's own origin would start 7d bins on a Wednesday (2020-01-01) instead of a Monday (0001-01-01).
+ */
+export function floorDateTime(ticks: number, size: number): number {
+  if (!Number.isInteger(size)) return Math.floor(ticks / size) * size; // a fraction of a tick: no calendar meaning
+  let offset = originRemainders.get(size);
+  if (offset === undefined) {
+    offset = Number(TICKS_0001_TO_ORIGIN % BigInt(size));
+    if (originRemainders.size < 1000) originRemainders.set(size, offset);
+  }
+  const r = (((ticks % size) + offset) % size + size) % size;
+  return ticks - r;
+}
+
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 const ZONE = '(Z|GMT|UTC|[+-]\\d{2}:?\\d{2})';
 // ISO 8601 and "sortable" (%Y-%n-%e: month and day may be one digit).
@@ -83,10 +102,18 @@ export function toEpochMs(ticks: number): number {
 }
 
 /**
+ * Kusto's last instant, 9999-12-31 23:59:59.9999999, is about 2.5e17 ticks from the engine's origin: as a double it
+ * rounds up into year 10000, which toISOString writes as "+010000-…". Such a value prints as the last instant.
+ */
+const MAX_TEXT = '9999-12-31T23:59:59.9999999Z';
+const pastMax = (ticks: number) => ticks / TICKS_PER_MS + EPOCH_MS >= END_MS;
+
+/**
  * ISO-8601 UTC with all 7 fractional digits, as tostring()/strcat() of a datetime give it in Kusto
  * (tostring(datetime(2017-10-15 12:00)) is 2017-10-15T12:00:00.0000000Z, per the reverse() page).
  */
 export function formatDateTimeFull(ticks: number): string {
+  if (pastMax(ticks)) return MAX_TEXT;
   const ms = Math.floor(ticks / TICKS_PER_MS);
   const rest = ticks - ms * TICKS_PER_MS;
   const iso = new Date(ms + EPOCH_MS).toISOString();
@@ -95,6 +122,7 @@ export function formatDateTimeFull(ticks: number): string {
 
 /** ISO-8601 UTC with 7 fractional digits trimmed to what is needed (results print 2024-01-01T00:00:00Z). */
 export function formatDateTime(ticks: number): string {
+  if (pastMax(ticks)) return MAX_TEXT;
   const ms = Math.floor(ticks / TICKS_PER_MS);
   const rest = ticks - ms * TICKS_PER_MS;
   const iso = new Date(ms + EPOCH_MS).toISOString(); // 2024-01-01T00:00:00.000Z
