@@ -405,15 +405,24 @@ export function createTabularCompiler(ctx: CompileContext) {
 
   function dataTable(node: BridgeObject): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
-    const values = listItems(node.Values).map((v: BridgeObject) => scalars.scalar(v, new RowScope([])));
+    const valueNodes = listItems(node.Values);
+    const values = valueNodes.map((v: BridgeObject) => scalars.scalar(v, new RowScope([])));
     if (values.length % Math.max(1, columns.length) !== 0) unsupported(ctx, node, 'datatable with a partial row');
+    const convert = (raw: Value, c: Column, at: number): Value => {
+      try {
+        return fromInput(raw, c.type);
+      } catch (err) {
+        const { line, column } = positionOf(ctx, valueNodes[at]!);
+        throw new EngineError(`datatable column ${c.name}: ${(err as Error).message}`, line, column);
+      }
+    };
     return fromPlan(columns, (rt) => {
         const rows: Value[][] = [];
         for (let i = 0; i < values.length; i += columns.length) {
           rows.push(columns.map((c, j) => {
             const v = values[i + j]!;
             const raw = v.fn([], rt);
-            return v.type === c.type || raw === null ? raw : fromInput(raw, c.type);
+            return v.type === c.type || raw === null ? raw : convert(raw, c, i + j);
           }));
         }
         return { columns, rows };

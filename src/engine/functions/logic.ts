@@ -1,27 +1,49 @@
 /** Conditionals, null tests and type conversions. */
-import { parseDateTime } from '../values/time.ts';
-import { toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
+import { fromEpochMs, parseDateTime, utcMs } from '../values/time.ts';
+import { toDynamic, toInteger, toKustoString, type KType, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
 import { createHash } from 'node:crypto';
 import { xxhash64 } from '../values/xxhash64.ts';
 import { EngineError } from '../errors.ts';
 
-function toNumber(v: Value, type: KType, integer: boolean): number | null {
+/**
+ * Ticks from 0001-01-01 to the engine's datetime origin, 637134336000000000. The datetime page: "a particular date is
+ * the number of ticks since 12:00 midnight, January 1, 0001", so tolong(datetime(2020-01-01)) is 637134336000000000;
+ * time.ts counts datetimes from 2020-01-01 instead (to keep recent ones exact), so converting one to a number adds
+ * this offset. Longs are doubles: the sum is exact to the nearest double, i.e. to 128 ticks (12.8 µs) for current
+ * dates; tolong(datetime(2024-01-01)) is exact (638396640000000000), a datetime with sub-millisecond ticks may not be.
+ * A timespan converts to its ticks as they are, with no origin (a timespan is a tick count: its page's `1tick` is
+ * 100ns), so tolong(1d) is 864000000000. The reverse is not done here: todatetime of a number is null in datetime.ts,
+ * and its page documents only text.
+ */
+const DATETIME_TICKS_OFFSET = -fromEpochMs(utcMs(1, 0, 1));
+
+/**
+ * toint/tolong/toreal/todouble/todecimal. Text outside the type's range is null (see toInteger in types.ts); a number
+ * outside it (toint(2147483648), tolong(1e20), toint(datetime(…))) is a run-time error.
+ */
+function toNumber(v: Value, type: KType, target: 'int' | 'long' | 'real'): number | null {
   if (v === null || v === undefined) return null;
+  if (type === target) return v as number; // already a value of the type
   let n: number;
-  if (typeof v === 'number') n = v;
+  if (typeof v === 'number') n = type === 'datetime' ? v + DATETIME_TICKS_OFFSET : v;
   else if (typeof v === 'boolean') n = v ? 1 : 0;
   else if (typeof v === 'string') {
     const s = v.trim();
     if (s === '') return null;
+    if (target !== 'real') return toInteger(s, target);
     n = Number(s);
     if (Number.isNaN(n)) return null;
   } else return null;
-  if (type === 'datetime' || type === 'timespan') n = v as number;
-  return integer ? Math.trunc(n) : n;
+  if (target === 'real') return n;
+  const i = toInteger(n, target);
+  // Text that no int holds is a failed conversion (null), but for a number the pages say nothing, and a third-party
+  // emulator reports Kusto wrapping longs and saturating reals: not guessed.
+  if (i === null) throw new EngineError(`to${target}(${n}): the value is outside the ${target} range and Kusto's result for it is not documented`);
+  return i;
 }
 
-const conversion = (integer: boolean): ScalarFunction => ([a]) => (row, rt) => toNumber(a!.fn(row, rt), a!.type, integer);
+const conversion = (target: 'int' | 'long' | 'real'): ScalarFunction => ([a]) => (row, rt) => toNumber(a!.fn(row, rt), a!.type, target);
 
 /** Kusto's "empty": null, or an empty string (and empty dynamic arrays/bags for isempty). */
 function isEmpty(v: Value): boolean {
@@ -62,11 +84,11 @@ export const LOGIC_FUNCTIONS: Record<string, ScalarFunction> = {
     const v = a!.fn(row, rt);
     return v === null ? null : !v;
   },
-  toint: conversion(true),
-  tolong: conversion(true),
-  toreal: conversion(false),
-  todouble: conversion(false),
-  todecimal: conversion(false),
+  toint: conversion('int'),
+  tolong: conversion('long'),
+  toreal: conversion('real'),
+  todouble: conversion('real'),
+  todecimal: conversion('real'),
   tobool: ([a]) => (row, rt) => {
     const v = a!.fn(row, rt);
     if (typeof v === 'boolean') return v;

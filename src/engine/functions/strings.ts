@@ -334,6 +334,14 @@ export function decodeBase64Utf8(text: string): string {
   }
 }
 
+/**
+ * trim/trim_start/trim_end: the trim page "Removes all leading and trailing matches of the specified regular
+ * expression" (trim("-", "--a--") is "a", not "-a-"); trim_start and trim_end are its two halves (their pages say
+ * "leading match" / "trailing match" but show only single-match examples). So the leading part removed is the
+ * longest run of consecutive matches from the start, `^(?:re)+`, and the trailing part the longest run that ends at
+ * the end, the leftmost match of `(?:re)+$`. RE2 runs in linear time and a repeated empty match (trim("x*", s))
+ * just ends the run, so neither can loop.
+ */
 function trimmer(pattern: CompiledScalar, arg: CompiledScalar, start: boolean, end: boolean): RowFn {
   const p = str(pattern);
   const s = str(arg);
@@ -341,17 +349,12 @@ function trimmer(pattern: CompiledScalar, arg: CompiledScalar, start: boolean, e
     const re = p(row, rt);
     let text = s(row, rt);
     if (start) {
-      const m = re2(`^(?:${re})`).matcher(text);
+      const m = re2(`^(?:${re})+`).matcher(text);
       if (m.lookingAt()) text = text.slice(m.end());
     }
     if (end) {
-      for (let i = 0; i <= text.length; i++) {
-        const m = re2(`^(?:${re})$`).matcher(text.slice(i));
-        if (m.matches()) {
-          text = text.slice(0, i);
-          break;
-        }
-      }
+      const m = re2(`(?:${re})+$`).matcher(text);
+      if (m.find()) text = text.slice(0, m.start());
     }
     return text;
   };

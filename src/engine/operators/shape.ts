@@ -4,7 +4,7 @@ import { kind, listItems, textOf, unsupported, type CompileContext, type Compile
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { columnsReadAfter } from '../compiler/column-liveness.ts';
 import { cast } from '../functions/logic.ts';
-import { keyOf, type Column, type Value } from '../values/types.ts';
+import { keyOf, toInteger, type Column, type Value } from '../values/types.ts';
 import { parseDateTime, parseTimespan } from '../values/time.ts';
 
 /** A blocking stage: all input rows in, all output rows out (sort, top, summarize, join). */
@@ -193,13 +193,16 @@ export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: 
 
 /**
  * `mv-expand … to typeof(T)`: "cast-only and doesn't include parsing or type-conversion. Array elements that
- * don't conform with the declared type become null values" (mv-expand page). Numbers cast between numeric types;
- * datetimes and timespans are the strings a dynamic holds them as; anything else of the wrong kind is null.
+ * don't conform with the declared type become null values" (mv-expand page). An int or long takes a whole number
+ * in its range only (2.5 is null, not 2: truncating would be a type-conversion; 3000000000 is no int; the page's
+ * own example expands [6, 7, 8, 9] to typeof(int)). A real or decimal takes any number: the page says nothing of
+ * whole numbers, and JSON numbers here carry no long/real distinction (so 1.0 in the source text is a whole number
+ * too). Datetimes and timespans are the strings a dynamic holds them as; anything else of the wrong kind is null.
  */
 function conformTo(element: unknown, type: Column['type']): Value {
   if (element === null) return type === 'string' ? '' : null;
   switch (type) {
-    case 'long': case 'int': return typeof element === 'number' ? Math.trunc(element) : null;
+    case 'long': case 'int': return typeof element === 'number' && Number.isInteger(element) ? toInteger(element, type) : null;
     case 'real': case 'decimal': return typeof element === 'number' ? element : null;
     case 'bool': return typeof element === 'boolean' ? element : null;
     case 'string': return typeof element === 'string' ? element : '';

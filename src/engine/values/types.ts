@@ -40,6 +40,29 @@ export function typeFromSymbolName(name: string | undefined): KType {
  */
 const NUMBER_TEXT = /^\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|[+-]?Infinity|NaN)\s*$/i;
 
+// The int page: "a signed, 32-bit wide, integer"; the long page: "a signed, 64-bit wide, integer".
+const INT_MIN = -(2 ** 31);
+const INT_MAX = 2 ** 31 - 1;
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+
+/**
+ * A number or numeric text as an int or long: truncated toward zero (toint page: "If the input includes a decimal
+ * value, the result truncate to only the integer portion", toint(2.3) is 2, so toint(-2.9) is -2), and null when
+ * the result is outside the type's range (toint/tolong pages: "If the conversion is successful, the result is an
+ * integer. Otherwise, the result is null"; a value no int holds is not a successful conversion). Longs are doubles
+ * here: 2^63 is the first double past the maximum 2^63−1 (which a double cannot hold), so a real of 2^63 or more is
+ * out of range; integer text is compared exactly, so "9223372036854775807" is in range (and then rounds to 2^63).
+ */
+export function toInteger(value: number | string, type: 'int' | 'long'): number | null {
+  if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
+    const b = BigInt(value.trim());
+    const ok = type === 'int' ? b >= BigInt(INT_MIN) && b <= BigInt(INT_MAX) : BigInt.asIntN(64, b) === b;
+    return ok ? Number(b) : null;
+  }
+  const t = Math.trunc(typeof value === 'string' ? Number(value) : value) + 0; // + 0: -0 (toint(-0.5)) is 0
+  return type === 'int' ? (t >= INT_MIN && t <= INT_MAX ? t : null) : t >= -(2 ** 63) && t < 2 ** 63 ? t : null;
+}
+
 /** Converts a fixture or JSON value to the engine representation of `type`; throws a message on mismatch. */
 export function fromInput(value: unknown, type: KType): Value {
   if (value === undefined || value === null) return type === 'string' ? '' : null;
@@ -51,7 +74,10 @@ export function fromInput(value: unknown, type: KType): Value {
     case 'int': case 'long': case 'real': case 'decimal': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER_TEXT.test(value) ? Number(value) : NaN;
       if (Number.isNaN(n) && !(type === 'real' && value === 'NaN')) throw new TypeError(`expected a number, got ${JSON.stringify(value)}`);
-      return type === 'int' || type === 'long' ? Math.trunc(n) : n;
+      if (type !== 'int' && type !== 'long') return n;
+      const i = toInteger(typeof value === 'string' ? value : n, type);
+      if (i === null) throw new TypeError(`${JSON.stringify(value)} is outside the ${type} range (${type === 'int' ? 'signed 32-bit' : 'signed 64-bit'})`);
+      return i;
     }
     case 'bool':
       if (typeof value === 'boolean') return value;
