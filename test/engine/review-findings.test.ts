@@ -103,3 +103,27 @@ describe('second review: datetimes, timespans and numbers the engine holds as do
     expect(rows('print todecimal("123.45678") == decimal(123.45678)')).toEqual([[true]]);
   });
 });
+
+describe('third review: operators on detection-shaped data', () => {
+  it('mv-expand of an unnamed expression expands into the column the binder names (todynamic(s) into s)', () => {
+    // mv-expand page: "Each element in the (scalar) array or property bag generates a new record".
+    expect(rows(`datatable(s:string)['[1,2,"x"]'] | mv-expand todynamic(s)`)).toEqual([[1], [2], ['x']]);
+    expect(rows(`datatable(Recipients:string)['["a@x.com","b@y.com"]'] | mv-expand todynamic(Recipients) | where tostring(Recipients) == "a@x.com" | count`)).toEqual([[1]]);
+    expect(rows(`print d = dynamic({"a":[1,2]}) | mv-expand d.a`)).toEqual([[{ a: [1, 2] }, 1], [{ a: [1, 2] }, 2]]);
+  });
+
+  it('a capture group the pattern does not have is an error, not an exception from the regex library', () => {
+    expect(() => rows(String.raw`print extract(@"(\d+)", 5, "a12")`)).toThrow(/capture group 5 does not exist/);
+    expect(() => rows(String.raw`print extract_all(@"(?P<x>\d)", dynamic(["y"]), "a1b2")`)).toThrow(/capture group 'y' is not a named group/);
+    expect(rows(String.raw`print extract_all(@"(?P<x>\d)(\w)", dynamic(["x", 2]), "a1b2c")`)).toEqual([[[['1', 'b'], ['2', 'c']]]]);
+  });
+
+  it('range() stops at 2^20 elements, as its page shows', () => {
+    expect(rows('print r = range(1,1000000000) | mv-expand r | count')).toEqual([[1048576]]);
+  });
+
+  it('in/!in compare like ==: a null finding a null is null, so where drops the row', () => {
+    expect(rows('print int(null) in (int(null)), int(null) !in (int(null)), int(null) in (1), int(null) !in (1)')).toEqual([[null, null, false, true]]);
+    expect(rows('let t = datatable(x:int)[1,int(null)]; datatable(y:int)[1,2,int(null)] | where y in (t)')).toEqual([[1]]);
+  });
+});

@@ -318,6 +318,9 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
               found = set.some((v) => toKustoString(v, typeof v === 'string' ? 'string' : 'dynamic').toLowerCase() === x);
             } else {
               const x = left.fn(row, rt);
+              // `in` is == against each element; null == null is null (null-values page), so a null finding a null
+              // is null, not true, and the where drops the row as it drops `x == int(null)`.
+              if (x === null || x === undefined) return set.some((v) => v === null || v === undefined) ? null : negate;
               const key = left.type === 'dynamic' ? keyOf(x) : null;
               found = set.some((v) => (key !== null ? keyOf(v) === key : sameScalar(v, x)));
             }

@@ -154,7 +154,7 @@ export const DYNAMIC_FUNCTIONS: Record<string, ScalarFunction> = {
       const out: unknown[] = [];
       for (let v = from; by > 0 ? v <= to : v >= to; v += by) {
         out.push(toDynamic(v, start!.type));
-        if (out.length > 1_048_576) break; // Kusto caps range() arrays at 1,048,576 elements
+        if (out.length === 1_048_576) break; // range page: "a maximum of 1,048,576 (2^20) results"
       }
       return out;
     },

@@ -138,9 +138,12 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
       }
     };
     return (row, rt) => {
-      const m = re2(pattern(row, rt)).matcher(s(row, rt));
+      const regex = pattern(row, rt);
+      const m = re2(regex).matcher(s(row, rt));
+      const group = num(g!.fn(row, rt)) ?? 0;
+      checkGroup(regex, m.groupCount(), group);
       if (!m.find()) return convert ? null : '';
-      const value = m.group(num(g!.fn(row, rt)) ?? 0) ?? '';
+      const value = m.group(group) ?? '';
       return convert ? (value === '' ? null : convert(value)) : value;
     };
   },
@@ -155,6 +158,7 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
       const chosen = selection ? (selection.fn(row, rt) as unknown) : null;
       const groups = Array.isArray(chosen) ? (chosen as (number | string)[]) : null;
       const out: unknown[] = [];
+      if (groups) for (const g of groups) checkGroup(pattern(row, rt), m.groupCount(), g, m.namedGroups);
       while (m.find()) {
         if (groups) {
           const values = groups.map((g) => m.group(typeof g === 'number' ? g : String(g)) ?? '');
@@ -324,6 +328,20 @@ export const STRING_FUNCTIONS: Record<string, ScalarFunction> = {
 
 // fatal: bytes that are not UTF-8 throw; ignoreBOM: a leading U+FEFF is kept, as decoded, not dropped.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * A capture group a pattern does not have: the extract pages number groups from 0 (the whole match) to the last
+ * '(' and say nothing of others, so it is an error naming the pattern, not RE2's exception or a guessed null.
+ */
+function checkGroup(regex: string, count: number, group: unknown, named: Record<string, number> = {}): void {
+  if (typeof group === 'string') {
+    if (Object.hasOwn(named, group)) return;
+    throw new EngineError(`capture group '${group}' is not a named group of the regular expression ${JSON.stringify(regex)}`);
+  }
+  if (typeof group !== 'number' || !Number.isInteger(group) || group < 0 || group > count) {
+    throw new EngineError(`capture group ${String(group)} does not exist in the regular expression ${JSON.stringify(regex)} (it has ${count})`);
+  }
+}
 
 export function decodeBase64Utf8(text: string): string {
   if (text.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return '';

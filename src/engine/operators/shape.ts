@@ -1,5 +1,6 @@
 /** Operators that filter rows or reshape columns: where, extend, project*, distinct, mv-expand. */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { kustoLanguage } from '../../kql/kusto-language.ts';
 import { kind, listItems, textOf, unsupported, type CompileContext, type CompiledScalar, type Emit, type RowStep, type Runtime, RowScope } from '../compiler/context.ts';
 import type { ScalarCompiler } from '../compiler/scalar.ts';
 import { columnsReadAfter } from '../compiler/column-liveness.ts';
@@ -160,7 +161,10 @@ export function compileMvExpand(ctx: CompileContext, node: BridgeObject, input: 
   const expanded = listItems(node.Expressions).map((item: BridgeObject) => {
     const inner = item.Expression;
     const isNamed = kind(inner) === 'SimpleNamedExpression';
-    return { expr: scalars.scalar(isNamed ? inner.Expression : inner, scope), name: isNamed ? declaredName(ctx, inner) : textOf(ctx, inner).trim() };
+    // An unnamed item is named as Kusto.Language names it: `todynamic(s)` expands into column s (replacing it).
+    const name = isNamed ? declaredName(ctx, inner) : String(kustoLanguage().Binding.Binder.GetExpressionResultName(inner, '') ?? '');
+    if (!name) unsupported(ctx, inner, `mv-expand of ${textOf(ctx, inner).trim()} without a name (write Name = …)`);
+    return { expr: scalars.scalar(isNamed ? inner.Expression : inner, scope), name };
   });
   // Source of each output column: input column j (>= 0), expanded item -(k + 2), or the item index (-1).
   const sources = out.map((c) => {
