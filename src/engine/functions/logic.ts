@@ -1,5 +1,5 @@
 /** Conditionals, null tests and type conversions. */
-import { fromEpochMs, parseDateTime, utcMs } from '../values/time.ts';
+import { parseDateTime, TICKS_0001_TO_ORIGIN } from '../values/time.ts';
 import { toDynamic, toInteger, toKustoString, type KType, type Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
 import { createHash } from 'node:crypto';
@@ -16,7 +16,7 @@ import { EngineError } from '../errors.ts';
  * 100ns), so tolong(1d) is 864000000000. The reverse is not done here: todatetime of a number is null in datetime.ts,
  * and its page documents only text.
  */
-const DATETIME_TICKS_OFFSET = -fromEpochMs(utcMs(1, 0, 1));
+const DATETIME_TICKS_OFFSET = Number(TICKS_0001_TO_ORIGIN); // exact: 2^18 times an odd number below 2^53
 
 /**
  * toint/tolong/toreal/todouble/todecimal. Text outside the type's range is null (see toInteger in types.ts); a number

@@ -13,7 +13,8 @@ export const TICKS_PER_DAY = 24 * TICKS_PER_HOUR;
 
 /** Ticks from 0001-01-01, Kusto's tick origin (datetime page), to this engine's origin 2020-01-01. */
 export const TICKS_0001_TO_ORIGIN = 637134336000000000n;
-const originRemainders = new Map<number, number>();
+let lastSize = 0;
+let lastOffset = 0;
 
 /**
  * A datetime rounded down to a multiple of `size` ticks counted from 0001-01-01, as bin() does: counting from the
@@ -21,11 +22,12 @@ const originRemainders = new Map<number, number>();
  */
 export function floorDateTime(ticks: number, size: number): number {
   if (!Number.isInteger(size)) return Math.floor(ticks / size) * size; // a fraction of a tick: no calendar meaning
-  let offset = originRemainders.get(size);
-  if (offset === undefined) {
-    offset = Number(TICKS_0001_TO_ORIGIN % BigInt(size));
-    if (originRemainders.size < 1000) originRemainders.set(size, offset);
+  // The origin's remainder needs BigInt; a query bins by one size, so the last one is kept.
+  if (size !== lastSize) {
+    lastOffset = Number(TICKS_0001_TO_ORIGIN % BigInt(size));
+    lastSize = size;
   }
+  const offset = lastOffset;
   const r = (((ticks % size) + offset) % size + size) % size;
   return ticks - r;
 }
