@@ -15,14 +15,31 @@ export function rowsAsObjects(columns: EngineColumn[], rows: unknown[][]): JsonR
   return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c.name, r[i]])));
 }
 
-/** Value equality as a detection author means it: datetimes as instants, numbers numerically, JSON deeply. */
+/**
+ * Value equality as a detection author means it: datetimes as instants, numbers numerically, JSON deeply. A number
+ * matches only a number (or the same text in a string column): null, "" and true are not 0 or 1. An object matches a
+ * JSON text too, since AdditionalFields is a JSON string on Defender and a dynamic on Sentinel.
+ */
 export function sameValue(expected: unknown, actual: unknown, type: string | undefined): boolean {
   if (expected === null || expected === undefined) return actual === null || actual === undefined || actual === '';
+  if (actual === null || actual === undefined) return false;
   if (type === 'datetime' && typeof expected === 'string' && typeof actual === 'string') return parseDateTime(expected) === parseDateTime(actual);
   if (type === 'timespan' && typeof expected === 'string' && typeof actual === 'string') return parseTimespan(expected) === parseTimespan(actual);
-  if (typeof expected === 'number' || typeof actual === 'number') return Number(expected) === Number(actual) || (typeof actual === 'number' && Math.abs(actual - Number(expected)) <= 1e-9 * Math.max(1, Math.abs(actual)));
-  if (typeof expected === 'object') return JSON.stringify(normalise(expected)) === JSON.stringify(normalise(actual));
+  if (typeof actual === 'number') {
+    const n = typeof expected === 'number' ? expected : typeof expected === 'string' && expected.trim() !== '' ? Number(expected) : NaN;
+    return n === actual || (Number.isFinite(n) && Math.abs(actual - n) <= 1e-9 * Math.max(1, Math.abs(actual)));
+  }
+  if (typeof expected === 'number') return typeof actual === 'string' && actual === String(expected);
+  if (typeof expected === 'object') return JSON.stringify(normalise(expected)) === JSON.stringify(normalise(typeof actual === 'string' ? parsedJson(actual) : actual));
   return expected === actual || String(expected) === String(actual);
+}
+
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 function normalise(v: unknown): unknown {

@@ -6,7 +6,8 @@ import { queryForPlatform } from '../build/dialect.ts';
 import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
 import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type EngineColumn, type InputTable, type StageTrace } from '../engine/index.ts';
-import { tablesFor, type Platform } from '../kql/table-schemas.ts';
+import { DEFENDER_FUNCTIONS } from '../kql/defender-functions.ts';
+import { PLATFORMS, tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { checkExpectations, inEmittedDialect, type Mismatch } from './expectations.ts';
 import { queryInputs, type QueryInputs } from './query-inputs.ts';
 import { FixtureError, loadFixtureTable } from './fixtures.ts';
@@ -65,14 +66,34 @@ function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
 }
 
 interface PlatformCache {
-  compiled?: CompiledQuery | Error;
+  /**
+   * Compiled per set of fixture-only tables (lookups, invoke fixtures): the binder types the query against them,
+   * so a test giving other tables or other column types needs its own compilation, never the first test's.
+   */
+  compiled: Map<string, CompiledQuery | Error>;
   inputs?: QueryInputs;
+}
+
+/**
+ * Whether a test's table is declared to the binder as a fixture-only table (a lookup list, an invoke fixture). A
+ * table or function that exists only on the other platform is not: the query deployed here could not read it, and
+ * the test must fail as the deployment would, not pass on rows the platform never has.
+ */
+function fixtureOnly(name: string, platform: Platform): boolean {
+  if (tablesFor(platform).has(name)) return false;
+  const elsewhere = PLATFORMS.some((p) => p !== platform && tablesFor(p).has(name)) || (platform !== 'defender' && DEFENDER_FUNCTIONS.has(name));
+  return !elsewhere;
+}
+
+function platformCache(cache: Map<Platform, PlatformCache>, platform: Platform): PlatformCache {
+  let entry = cache.get(platform);
+  if (!entry) cache.set(platform, (entry = { compiled: new Map() }));
+  return entry;
 }
 
 /** What the query reads on the platform; computed only when a test needs it (one more Kusto analysis). */
 function inputsOf(loaded: LoadedDetection, platform: Platform, cache: Map<Platform, PlatformCache>): QueryInputs {
-  const entry = cache.get(platform) ?? {};
-  cache.set(platform, entry);
+  const entry = platformCache(cache, platform);
   entry.inputs ??= queryInputs(loaded.detection.query, platform);
   return entry.inputs;
 }
@@ -110,20 +131,23 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
     if (err instanceof FixtureError) return { status: 'error', message: err.message };
     throw err;
   }
-  const entry = cache.get(platform) ?? {};
-  cache.set(platform, entry);
-  let compiled = entry.compiled;
+  const entry = platformCache(cache, platform);
+  const extraTables = Object.fromEntries(Object.entries(tables).filter(([n]) => fixtureOnly(n, platform)).sort(([a], [b]) => a.localeCompare(b)).map(([n, t]) => [n, t.columns]));
+  const key = JSON.stringify(extraTables);
+  let compiled = entry.compiled.get(key);
   if (!compiled) {
     try {
-      const schema = tablesFor(platform);
-      const extraTables = Object.fromEntries(Object.entries(tables).filter(([n]) => !schema.has(n)).map(([n, t]) => [n, t.columns]));
       compiled = compileQuery(queryForPlatform(loaded.detection.query, platform).query, { platform, extraTables });
     } catch (err) {
       compiled = err as Error;
     }
-    entry.compiled = compiled;
+    entry.compiled.set(key, compiled);
   }
-  if (compiled instanceof Error) return { status: 'error', message: compiled instanceof EngineError ? compiled.message : `cannot compile the query: ${compiled.message}` };
+  if (compiled instanceof Error) {
+    const elsewhere = Object.keys(tables).filter((n) => !tablesFor(platform).has(n) && !fixtureOnly(n, platform));
+    const note = elsewhere.length ? `; note: ${elsewhere.join(', ')} exist(s) only on the other platform, so the query cannot read it on ${platform} (set the test's platforms, or disable ${platform})` : '';
+    return { status: 'error', message: (compiled instanceof EngineError ? compiled.message : `cannot compile the query: ${compiled.message}`) + note };
+  }
   try {
     const result = compiled.run({ now: test.now, tables, externaldata, trace: true });
     const json = toJsonResult(result);

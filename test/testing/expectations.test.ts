@@ -36,6 +36,22 @@ describe('sameValue', () => {
     expect(sameValue({ a: 1, b: [2, 1] }, { a: 1, b: [1, 2] }, 'dynamic')).toBe(false);
   });
 
+  it('a number matches only a number, or its own text in a string column: null, "" and booleans are not 0 or 1', () => {
+    expect(sameValue(0, null, 'int')).toBe(false);
+    expect(sameValue(0, '', 'string')).toBe(false);
+    expect(sameValue(1, '1.0', 'string')).toBe(false);
+    expect(sameValue(1, '1', 'string')).toBe(true);
+    expect(sameValue(true, 1, 'int')).toBe(false);
+    expect(sameValue('', 0, 'long')).toBe(false);
+    expect(sameValue(0.1 + 0.2, 0.3, 'real')).toBe(true);
+  });
+
+  it('an object matches the same JSON held as text (AdditionalFields on Defender) or as a dynamic (Sentinel)', () => {
+    expect(sameValue({ n: 2, user_agent: 'curl/1' }, '{"user_agent":"curl/1","n":2}', 'string')).toBe(true);
+    expect(sameValue({ n: 2 }, { n: 2 }, 'dynamic')).toBe(true);
+    expect(sameValue({ n: 2 }, '{"n":3}', 'string')).toBe(false);
+  });
+
   it('an expected null matches a null or empty value only', () => {
     expect(sameValue(null, null, 'string')).toBe(true);
     expect(sameValue(null, '', 'string')).toBe(true);

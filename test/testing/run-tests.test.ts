@@ -1,0 +1,52 @@
+// How the runner compiles a detection's query for its tests: each test is bound against its own fixture-only
+// tables, and a table of the other platform is never declared (the test must fail where the deployment would).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadLibrary } from '../../src/detection/library.ts';
+import { runDetectionTests } from '../../src/testing/run-tests.ts';
+import { mutate, VALID_DETECTION } from '../validate/helpers.ts';
+
+function run(detection: string, tests: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'dac-run-tests-'));
+  writeFileSync(join(dir, 'd.yaml'), `${detection}tests:\n${tests}`);
+  const library = loadLibrary([join(dir, 'd.yaml')]);
+  expect(library.diagnostics).toEqual([]);
+  return runDetectionTests(library.detections);
+}
+
+const withLookup = mutate(
+  '  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent\n',
+  '  | join kind=inner (MyList) on DeviceName\n  | extend E2 = Extra + 1\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent, E2\n',
+);
+const row = '{Timestamp: 2026-01-01T10:00:00Z, DeviceId: d1, DeviceName: ws1, ReportId: 7, ActionType: HttpConnectionInspected, AdditionalFields: {user_agent: "curl/8.0"}}';
+const lookupTest = (name: string, extra: string, expectation: string) =>
+  `  - name: ${name}\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      MyList: [{DeviceName: ws1, Extra: ${extra}}]\n      DeviceNetworkEvents: [${row}]\n    expect: ${expectation}\n`;
+
+describe('each test is compiled against its own fixture-only tables', () => {
+  it('a lookup table whose column type differs between tests is bound per test, not by the first test', () => {
+    const results = run(withLookup, lookupTest('long', '5', '{contains: [{E2: 6}]}') + lookupTest('string', '"7"', '{count: 1}'));
+    expect(results.map((r) => r.status)).toEqual(['passed', 'error']);
+    // As when the second test runs alone: '+' of a string and a long does not bind (it used to give "71").
+    expect(results[1]!.message).toMatch(/KS106/);
+  });
+
+  it('a test that gives a lookup table passes after one that does not', () => {
+    const noList = `  - name: no list\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents: [${row}]\n    expect: {count: 0}\n`;
+    const results = run(withLookup, noList + lookupTest('with list', '5', '{count: 1}'));
+    expect(results.map((r) => r.status)).toEqual(['error', 'passed']);
+  });
+});
+
+describe('tables of the other platform', () => {
+  it('a Defender-only table given to a test on Sentinel fails there, as the deployed query would', () => {
+    const tvm = mutate(
+      '  DeviceNetworkEvents\n  | where ActionType == "HttpConnectionInspected"\n  | extend json = todynamic(AdditionalFields)\n  | extend UserAgent = tostring(json.user_agent)\n  | where UserAgent startswith "curl/"\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent\n',
+      '  DeviceTvmSoftwareVulnerabilities\n  | project DeviceId, DeviceName\n',
+    );
+    const results = run(tvm.replace(/  customDetails:\n    UserAgent: UserAgent\n/, ''), `  - name: both\n    now: 2026-01-01T12:00:00Z\n    tables:\n      DeviceTvmSoftwareVulnerabilities: [{DeviceId: d1, DeviceName: ws1}]\n    expect: {count: 1}\n`);
+    expect(results.map((r) => [r.platform, r.status])).toEqual([['defender', 'passed'], ['sentinel', 'error']]);
+    expect(results[1]!.message).toMatch(/DeviceTvmSoftwareVulnerabilities exist\(s\) only on the other platform/);
+  });
+});
