@@ -34,6 +34,12 @@ describe('fixtures', () => {
     expect(r!.message).toMatch(/DeviceNetworkEvents\.RemotePort is int on defender: expected a number, got "eighty"/);
   });
 
+  it('a fraction in an int column is an error, not truncated', () => {
+    const [r] = run(`  - name: fraction\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - {RemotePort: 80.9}\n    expect: {count: 0}\n`);
+    expect(r!.status).toBe('error');
+    expect(r!.message).toMatch(/DeviceNetworkEvents\.RemotePort is int on defender: expected a whole number, got 80\.9/);
+  });
+
   it('rows can come from .jsonl and .csv files next to the detection', () => {
     const jsonl = JSON.stringify({ Timestamp: '2026-01-01T10:00:00Z', DeviceId: 'd1', DeviceName: 'ws1', ReportId: 7, ActionType: 'HttpConnectionInspected', AdditionalFields: { user_agent: 'curl/7' } }) + '\n';
     const csv = 'Timestamp,DeviceId,DeviceName,ReportId,ActionType,AdditionalFields\n2026-01-01T10:00:00Z,d2,ws2,8,HttpConnectionInspected,"{""user_agent"":""curl/8""}"\n';

@@ -75,6 +75,8 @@ export function fromInput(value: unknown, type: KType): Value {
       const n = typeof value === 'number' ? value : typeof value === 'string' && NUMBER_TEXT.test(value) ? Number(value) : NaN;
       if (Number.isNaN(n) && !(type === 'real' && value === 'NaN')) throw new TypeError(`expected a number, got ${JSON.stringify(value)}`);
       if (type !== 'int' && type !== 'long') return n;
+      // 80.9 in an int column is a mistake in the fixture, not 80.
+      if (!Number.isInteger(n)) throw new TypeError(`expected a whole number, got ${JSON.stringify(value)}`);
       const i = toInteger(typeof value === 'string' ? value : n, type);
       if (i === null) throw new TypeError(`${JSON.stringify(value)} is outside the ${type} range (${type === 'int' ? 'signed 32-bit' : 'signed 64-bit'})`);
       return i;
