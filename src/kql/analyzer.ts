@@ -6,6 +6,7 @@
  */
 import { bridgeList, kustoLanguage, type BridgeObject } from './kusto-language.ts';
 import { tablesFor, type ColumnDef, type KustoScalarType, type Platform, type TableCatalog } from './table-schemas.ts';
+import { sentinelFunctionSymbols } from './sentinel-functions.ts';
 import { defenderFunctionSymbols, FILE_PROFILE_KEYS, invokeKeyAt } from './defender-functions.ts';
 
 export interface KqlDiagnostic {
@@ -47,7 +48,7 @@ export function globalStateFor(platform: Platform, tables: TableCatalog = tables
         t.columns.map((c) => new S.ColumnSymbol(c.name, S.ScalarTypes.GetSymbol(c.type), null)),
       ),
   );
-  const db = new S.DatabaseSymbol.ctor(platform, platform === 'defender' ? [...tableSymbols, ...defenderFunctionSymbols()] : tableSymbols);
+  const db = new S.DatabaseSymbol.ctor(platform, [...tableSymbols, ...(platform === 'defender' ? defenderFunctionSymbols() : sentinelFunctionSymbols())]);
   const cluster = new S.ClusterSymbol.ctor(platform, [db]);
   const state = L.GlobalState.Default.WithCluster(cluster).WithDatabase(db);
   globalStates.set(key, state);

@@ -7,6 +7,7 @@
 import { columnsOfType, kind, listItems } from '../engine/compiler/context.ts';
 import type { EngineColumn } from '../engine/index.ts';
 import { analyzeKql } from '../kql/analyzer.ts';
+import { watchlistAlias } from '../kql/sentinel-functions.ts';
 import type { BridgeObject } from '../kql/kusto-language.ts';
 import type { Platform } from '../kql/table-schemas.ts';
 
@@ -27,6 +28,9 @@ export function queryInputs(query: string, platform: Platform): QueryInputs {
     if (!node) return;
     const k = kind(node);
     if (k === 'NameReference') names.add(query.slice(node.TextStart, node.TextStart + node.Width).replace(/^\[['"]?|['"]?\]$/g, ''));
+    // A watchlist's rows are the fixture table named by its alias.
+    const alias = watchlistAlias(node);
+    if (alias) names.add(alias);
     if (k === 'ExternalDataExpression') {
       const columns = columnsOfType(node.ResultType);
       for (const uri of listItems(node.URIs)) {

@@ -50,3 +50,21 @@ describe('tables of the other platform', () => {
     expect(results[1]!.message).toMatch(/DeviceTvmSoftwareVulnerabilities exist\(s\) only on the other platform/);
   });
 });
+
+describe('Sentinel watchlists', () => {
+  const watchlist = mutate(
+    '  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent\n',
+    "  | join kind=inner (_GetWatchlist('HighValueHosts') | project DeviceName = SearchKey, Owner) on DeviceName\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent, Owner\n",
+  ).replace(/defender:\n  enabled: true\n[\s\S]*$/, 'defender:\n  enabled: false\n');
+
+  it('_GetWatchlist(alias) reads the test table named by the alias', () => {
+    const results = run(watchlist, `  - name: high value\n    now: 2026-01-01T12:00:00Z\n    tables:\n      DeviceNetworkEvents: [${row}]\n      HighValueHosts: [{SearchKey: ws1, Owner: alice}]\n    expect: {count: 1, contains: [{DeviceName: ws1, Owner: alice}]}\n`);
+    expect(results.map((r) => [r.platform, r.status, r.message])).toEqual([['sentinel', 'passed', '1 row(s)']]);
+  });
+
+  it('a test without the watchlist table fails saying which table to give', () => {
+    const [r] = run(watchlist, `  - name: no list\n    now: 2026-01-01T12:00:00Z\n    tables:\n      DeviceNetworkEvents: [${row}]\n    expect: {count: 0}\n`);
+    expect(r!.status).toBe('error');
+    expect(r!.message).toMatch(/reads watchlist 'HighValueHosts', but the test provides no rows for it \(add tables: {HighValueHosts: \[...\]}/);
+  });
+});

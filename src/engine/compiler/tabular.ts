@@ -4,6 +4,7 @@
  * types match what validation saw; a stage records rows in/out for the failure trace.
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
+import { WATCHLIST_FUNCTION, watchlistAlias } from '../../kql/sentinel-functions.ts';
 import { EngineError } from '../errors.ts';
 import { compileJoin, joinKind } from '../operators/join.ts';
 import { compileSort, compileTake, compileTop } from '../operators/order.ts';
@@ -379,14 +380,14 @@ export function createTabularCompiler(ctx: CompileContext) {
     });
   }
 
-  function tableReference(node: BridgeObject, name: string): CompiledTabular {
+  function tableReference(node: BridgeObject, name: string, what = `table ${name}`): CompiledTabular {
     const columns = columnsOfType(node.ResultType);
     const mapping = new WeakMap<Table, number[] | null>();
     const { line, column } = positionOf(ctx, node);
     const empty = columns.map((c) => (c.type === 'string' ? '' : null));
     const read = tabularOf(columns, false, (rt, emit) => {
       const table = rt.tables[name];
-      if (!table) throw new EngineError(`the query reads table ${name}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
+      if (!table) throw new EngineError(`the query reads ${what}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
       let map = mapping.get(table);
       if (map === undefined) {
         const m = columns.map((c) => table.columns.findIndex((x) => x.name === c.name));
@@ -580,6 +581,16 @@ export function createTabularCompiler(ctx: CompileContext) {
         if (binding?.kind === 'function') return userTabularCall(node, binding);
         if (name === 'materialize') return tabular(listItems(node.ArgumentList.Expressions)[0]);
         if (name === 'table') return tableReference(node, String(listItems(node.ArgumentList.Expressions)[0]?.LiteralValue));
+        if (name === WATCHLIST_FUNCTION) {
+          const alias = watchlistAlias(node);
+          if (alias === null) return unsupported(ctx, node, `${WATCHLIST_FUNCTION}() with a computed alias (write the alias as a string literal)`);
+          // Without a table of that name the binder leaves the columns open; nothing could be read from them.
+          if (columnsOfType(node.ResultType).length === 0) {
+            const { line, column } = positionOf(ctx, node);
+            throw new EngineError(`the query reads watchlist '${alias}', but the test provides no rows for it (add tables: {${alias}: [...]}, with SearchKey and the watchlist's columns)`, line, column);
+          }
+          return tableReference(node, alias, `watchlist '${alias}'`);
+        }
         return unsupported(ctx, node, `tabular function ${name}()`);
       }
       case 'NameReference': {
