@@ -4,22 +4,41 @@ import { UsageError } from './command.ts';
 
 export type DiagnosticFormat = 'text' | 'json' | 'github';
 
+/** C0/C1 controls (newlines, ESC, …), Unicode line/paragraph separators and bidi overrides. */
+const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const NAMED_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/**
+ * Makes a string that came from a detection file (names, messages echoing its content, paths) safe to print in
+ * plain-text output read by people and CI logs: control characters and line breaks are shown as escapes (`\n`,
+ * `\u001b`), so the string stays on its line and cannot move the terminal cursor; a leading `::` (after any
+ * whitespace: the GitHub runner trims it) becomes `\::`, and `##[` / `##vso[` anywhere become `##\[` / `##vso\[`,
+ * so no output line is a GitHub Actions or Azure Pipelines workflow command. Every text formatter that prints
+ * detection-supplied strings goes through this one function.
+ */
+export function safeText(value: unknown): string {
+  return String(value)
+    .replace(UNSAFE_CHARS, (c) => NAMED_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/^(\s*)::/, '$1\\::')
+    .replace(/##(vso)?\[/gi, (m) => `${m.slice(0, -1)}\\[`);
+}
+
 export function formatDiagnosticsText(diagnostics: readonly Diagnostic[]): string {
   return diagnostics
     .map((d) => {
-      const where = `${d.file}:${d.line}:${d.column}`;
-      const path = d.path ? ` (${d.path})` : '';
-      const hint = d.hint ? `\n    hint: ${d.hint}` : '';
-      return `${where}: ${d.severity} ${d.code}: ${d.message}${path}${hint}`;
+      const where = `${safeText(d.file)}:${d.line}:${d.column}`;
+      const path = d.path ? ` (${safeText(d.path)})` : '';
+      const hint = d.hint ? `\n    hint: ${safeText(d.hint)}` : '';
+      return `${where}: ${d.severity} ${safeText(d.code)}: ${safeText(d.message)}${path}${hint}`;
     })
     .join('\n');
 }
 
 /** GitHub workflow commands: data must escape %, CR, LF; properties also , and :. */
-function escapeData(s: string): string {
+export function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
-function escapeProperty(s: string): string {
+export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
 

@@ -1,6 +1,7 @@
 /** `dac` entry point: argument parsing, help, and turning thrown errors into one-line messages + exit codes. */
 import { parseArgs } from 'node:util';
 import { UsageError, type Command } from './command.ts';
+import { safeText } from './diagnostics-output.ts';
 import { COMMANDS } from './registry.ts';
 
 const VERSION = '0.1.0';
@@ -43,12 +44,39 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
+type StdStream = 'stdout' | 'stderr';
+const closedStreams = new Set<StdStream>();
+let pipeGuardsInstalled = false;
+
+/**
+ * When the reader of stdout/stderr goes away (`dac test | head -1`), writes fail with EPIPE, emitted as an
+ * 'error' event that would otherwise crash the process with a stack trace. Drop further output on that stream
+ * instead; the command runs to its end and its exit code is kept.
+ */
+function installPipeGuards(): void {
+  if (pipeGuardsInstalled) return;
+  pipeGuardsInstalled = true;
+  for (const name of ['stdout', 'stderr'] as const) {
+    process[name].on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+      closedStreams.add(name);
+    });
+  }
+}
+
+function writeTo(name: StdStream, text: string): void {
+  const stream = process[name];
+  if (closedStreams.has(name) || stream.destroyed) return;
+  stream.write(text);
+}
+
 const processIo: CliIo = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
+  stdout: (s) => writeTo('stdout', s),
+  stderr: (s) => writeTo('stderr', s),
 };
 
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) installPipeGuards();
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     io.stdout(mainHelp() + '\n');
@@ -90,10 +118,21 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     });
   } catch (err) {
     if (err instanceof UsageError) {
-      io.stderr(`dac ${name}: ${err.message}\n`);
+      io.stderr(`dac ${name}: ${safeText(err.message)}\n`);
       return 2;
     }
-    io.stderr(`dac ${name}: internal error: ${(err as Error).stack ?? String(err)}\n`);
+    io.stderr(`dac ${name}: internal error: ${internalErrorText(err)}\n`);
     return 2;
   }
+}
+
+/**
+ * The message of an unexpected error can echo detection content (an engine or parser error quoting the file),
+ * so it is printed through safeText like every other detection-supplied string; the stack frames follow on their
+ * own lines (each also made safe), as they help a bug report.
+ */
+function internalErrorText(err: unknown): string {
+  if (!(err instanceof Error)) return safeText(err);
+  const frames = (err.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l));
+  return [safeText(`${err.name}: ${err.message}`), ...frames.map(safeText)].join('\n');
 }

@@ -1,8 +1,9 @@
-import { loadLibrary } from '../../detection/library.ts';
+import { statSync } from 'node:fs';
+import { DEFAULT_DETECTION_DIR, discoverDetectionFiles, loadLibrary } from '../../detection/library.ts';
 import { enabledPlatforms } from '../../detection/types.ts';
 import { runDetectionTests } from '../../testing/run-tests.ts';
-import type { Command } from '../command.ts';
-import { diagnosticsToJson, formatDiagnosticsGithub, formatDiagnosticsText, parseFormat } from '../diagnostics-output.ts';
+import { UsageError, type Command } from '../command.ts';
+import { diagnosticsToJson, formatDiagnosticsGithub, formatDiagnosticsText, parseFormat, safeText } from '../diagnostics-output.ts';
 import { progressReporter } from '../progress.ts';
 import { formatFailure, formatGithub } from '../test-output.ts';
 
@@ -20,6 +21,7 @@ export const command: Command = {
   },
   async run(ctx) {
     const format = parseFormat(ctx.values.format, ['text', 'json', 'github'] as const, 'text');
+    requireDetectionFiles(ctx.positionals);
     const library = loadLibrary(ctx.positionals);
     // One run per test × platform it covers, the same expansion runDetectionTests makes.
     const total = library.detections.reduce((n, { detection }) => n + (detection.tests ?? []).reduce((m, t) => m + (t.platforms ?? enabledPlatforms(detection)).length, 0), 0);
@@ -41,7 +43,7 @@ export const command: Command = {
       if (fileErrors.length) ctx.stdout(`${format === 'github' ? formatDiagnosticsGithub(fileErrors) : formatDiagnosticsText(fileErrors)}\n\n`);
       for (const r of results) if (r.status !== 'passed') ctx.stdout((format === 'github' ? formatGithub(r) : formatFailure(r)) + '\n\n');
       const withoutTests = library.detections.filter((d) => !d.detection.tests?.length).map((d) => d.file);
-      if (withoutTests.length) ctx.stdout(`note: ${withoutTests.length} detection(s) have no tests: ${withoutTests.join(', ')}\n`);
+      if (withoutTests.length) ctx.stdout(`note: ${withoutTests.length} detection(s) have no tests: ${withoutTests.map(safeText).join(', ')}\n`);
       const unloaded = new Set(fileErrors.map((d) => d.file)).size;
       const notRun = unloaded ? `; ${unloaded} file(s) did not load, their tests did not run` : '';
       ctx.stdout(`${failed || unloaded ? '✗' : '✓'} ${results.length} detection tests: ${passed} passed, ${failed} failed${notRun}\n`);
@@ -49,3 +51,18 @@ export const command: Command = {
     return failed || fileErrors.length ? 1 : 0;
   },
 };
+
+/**
+ * A path that does not exist, or a folder with no detection files in it, is a usage error (exit 2) naming that
+ * path: running zero tests and reporting success would silently skip what the caller asked for.
+ */
+export function requireDetectionFiles(positionals: readonly string[]): void {
+  for (const path of positionals.length ? positionals : [DEFAULT_DETECTION_DIR]) {
+    try {
+      statSync(path);
+    } catch {
+      throw new UsageError(`no such file or directory: ${safeText(path)}`);
+    }
+    if (!discoverDetectionFiles([path]).files.length) throw new UsageError(`no detection files (*.yaml, *.yml) found under ${safeText(path)}`);
+  }
+}
