@@ -290,9 +290,10 @@ const schema = {
             minProperties: 1,
             properties: {
               count: { type: 'integer', minimum: 0 },
-              contains: { type: 'array', items: row, description: 'Rows that must appear (compared on the columns given).' },
-              excludes: { type: 'array', items: row, description: 'Rows that must not appear (compared on the columns given).' },
-              rows: { type: 'array', items: row, description: 'Exact ordered output.' },
+              // An empty list would assert nothing and let a test pass whatever the query returns.
+              contains: { type: 'array', minItems: 1, items: row, description: 'Rows that must appear (compared on the columns given).' },
+              excludes: { type: 'array', minItems: 1, items: row, description: 'Rows that must not appear (compared on the columns given).' },
+              rows: { type: 'array', items: row, description: 'The whole output in order: as many rows, each matching on the columns given ([] = no rows).' },
             },
           },
         },
