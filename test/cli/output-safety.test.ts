@@ -95,7 +95,7 @@ describe('L8: CLI text output cannot start a workflow command', () => {
     const r = await dac('test', dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('✗ Evil\\n::warning file=README.md,line=1::pwned › x\\n::warning file=README.md,line=1::pwned [defender]');
-    expect(r.stdout).toMatch(/note: 1 detection\(s\) have no tests: .*x\\n::warning file=README\.md::file\.yaml/);
+    expect(r.stdout).toMatch(/warning: .*x\\n::warning file=README\.md::file\.yaml has no test that must fire and no test that must not fire/);
     expectNoWorkflowCommands(r.stdout);
     expectNoWorkflowCommands(r.stderr);
   });

@@ -3,6 +3,7 @@ import { buildLibrary, writeBuild } from '../../build/index.ts';
 import { loadLibrary } from '../../detection/library.ts';
 import { buildCoverageReports, writeCoverageReports } from '../../report/coverage/index.ts';
 import { runDetectionTests } from '../../testing/run-tests.ts';
+import { missingTestKinds } from '../../testing/test-kinds.ts';
 import { validateLibrary } from '../../validate/validate-library.ts';
 import { formatFailure } from '../test-output.ts';
 import type { Command } from '../command.ts';
@@ -28,10 +29,10 @@ const testStage: Stage = {
     const library = loadLibrary(paths);
     const results = runDetectionTests(library.detections);
     const failed = results.filter((r) => r.status !== 'passed');
-    const untested = library.detections.filter((d) => !d.detection.tests?.length).length;
+    const untested = library.detections.filter((d) => missingTestKinds(d.detection.tests ?? []).length).length;
     return {
       status: failed.length ? 'failed' : untested ? 'warnings' : 'ok',
-      summary: `${results.length - failed.length} passed, ${failed.length} failed${untested ? `, ${untested} detections without tests` : ''}`,
+      summary: `${results.length - failed.length} passed, ${failed.length} failed${untested ? `, ${untested} detection(s) without both a test that must fire and one that must not` : ''}`,
       ...(failed.length ? { details: failed.map(formatFailure).join('\n\n') } : {}),
     };
   },

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { DEFAULT_DETECTION_DIR, discoverDetectionFiles, loadLibrary } from '../../detection/library.ts';
 import { enabledPlatforms } from '../../detection/types.ts';
 import { runDetectionTests } from '../../testing/run-tests.ts';
+import { missingTestKinds } from '../../testing/test-kinds.ts';
 import { UsageError, type Command } from '../command.ts';
 import { diagnosticsToJson, formatDiagnosticsGithub, formatDiagnosticsText, parseFormat, safeText } from '../diagnostics-output.ts';
 import { progressReporter } from '../progress.ts';
@@ -42,8 +43,9 @@ export const command: Command = {
     } else {
       if (fileErrors.length) ctx.stdout(`${format === 'github' ? formatDiagnosticsGithub(fileErrors) : formatDiagnosticsText(fileErrors)}\n\n`);
       for (const r of results) if (r.status !== 'passed') ctx.stdout((format === 'github' ? formatGithub(r) : formatFailure(r)) + '\n\n');
-      const withoutTests = library.detections.filter((d) => !d.detection.tests?.length).map((d) => d.file);
-      if (withoutTests.length) ctx.stdout(`note: ${withoutTests.length} detection(s) have no tests: ${withoutTests.map(safeText).join(', ')}\n`);
+      // A firing test alone passes for a query matching everything, a quiet one alone for one matching nothing.
+      const incomplete = library.detections.map((d) => ({ file: d.file, missing: missingTestKinds(d.detection.tests ?? []) })).filter((d) => d.missing.length);
+      for (const d of incomplete) ctx.stdout(`warning: ${safeText(d.file)} has no ${d.missing.map((k) => (k === 'firing' ? 'test that must fire' : 'test that must not fire')).join(' and no ')}\n`);
       const unloaded = new Set(fileErrors.map((d) => d.file)).size;
       const notRun = unloaded ? `; ${unloaded} file(s) did not load, their tests did not run` : '';
       ctx.stdout(`${failed || unloaded ? '✗' : '✓'} ${results.length} detection tests: ${passed} passed, ${failed} failed${notRun}\n`);
