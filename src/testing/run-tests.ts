@@ -118,6 +118,8 @@ function unknownUrl(loaded: LoadedDetection, testIndex: number, url: string, dec
 }
 
 function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, platform: Platform, cache: Map<Platform, PlatformCache>): Omit<TestResult, 'detection' | 'detectionId' | 'file' | 'line' | 'test' | 'platform' | 'durationMs'> {
+  // The rule is never deployed there, so a pass would prove nothing (dac validate reports it as test/platform-disabled).
+  if (!enabledPlatforms(loaded.detection).includes(platform)) return { status: 'error', message: `the test runs on ${platform}, where this detection is not enabled` };
   const fc = { loaded, testIndex: index, platform };
   let tables: Record<string, InputTable>;
   let externaldata: Record<string, InputTable>;

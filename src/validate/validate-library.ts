@@ -1,4 +1,4 @@
-/** The validation pipeline: load → schema → ATT&CK → KQL per platform → platform rules → library-wide rules. */
+/** The validation pipeline: load → schema → ATT&CK → KQL per platform → platform and test rules → library-wide rules. */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import { loadLibrary, type LoadedDetection } from '../detection/library.ts';
 import type { KqlAnalysis } from '../kql/analyzer.ts';
@@ -7,6 +7,7 @@ import { checkAttack } from './attack-rules.ts';
 import { checkKql } from './kql-rules.ts';
 import { checkUniqueness } from './library-rules.ts';
 import { checkPlatformRules } from './platform-rules.ts';
+import { checkTests } from './test-rules.ts';
 
 export interface ValidatedDetection extends LoadedDetection {
   analyses: Map<Platform, KqlAnalysis>;
@@ -26,7 +27,7 @@ export interface ValidateOptions {
 
 export function validateDetection(loaded: LoadedDetection): ValidatedDetection {
   const kql = checkKql(loaded);
-  const diagnostics = [...checkAttack(loaded), ...kql.diagnostics, ...checkPlatformRules(loaded, kql.analyses)];
+  const diagnostics = [...checkAttack(loaded), ...kql.diagnostics, ...checkPlatformRules(loaded, kql.analyses), ...checkTests(loaded)];
   return { ...loaded, analyses: kql.analyses, diagnostics };
 }
 
