@@ -56,13 +56,23 @@ export function runDetectionTests(detections: readonly LoadedDetection[], onResu
   return results;
 }
 
-/** Trace positions are relative to the query text; report them as lines of the detection file. */
-function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
+/** Engine positions are relative to the query text; the author reads lines of the detection file. */
+function fileLine(loaded: LoadedDetection, line: number, column: number): { line: number; column: number } {
   const query = loaded.detection.query;
   let offset = 0;
-  for (let line = 1; line < t.line; line++) offset = query.indexOf('\n', offset) + 1;
-  const pos = loaded.source.positionInScalar(['query'], offset + t.column - 1);
-  return { ...t, line: pos.line, column: pos.column };
+  for (let l = 1; l < line; l++) offset = query.indexOf('\n', offset) + 1;
+  return loaded.source.positionInScalar(['query'], offset + column - 1);
+}
+
+function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
+  return { ...t, ...fileLine(loaded, t.line, t.column) };
+}
+
+/** An engine error's message with its query position given as the detection file's line and column. */
+function located(loaded: LoadedDetection, err: EngineError): string {
+  if (err.line === undefined || err.column === undefined) return err.message;
+  const pos = fileLine(loaded, err.line, err.column);
+  return `${err.message.replace(/ at \d+:\d+$/, '')} at ${loaded.file}:${pos.line}:${pos.column}`;
 }
 
 interface PlatformCache {
@@ -148,7 +158,7 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
   if (compiled instanceof Error) {
     const elsewhere = Object.keys(tables).filter((n) => !tablesFor(platform).has(n) && !fixtureOnly(n, platform));
     const note = elsewhere.length ? `; note: ${elsewhere.join(', ')} exist(s) only on the other platform, so the query cannot read it on ${platform} (set the test's platforms, or disable ${platform})` : '';
-    return { status: 'error', message: (compiled instanceof EngineError ? compiled.message : `cannot compile the query: ${compiled.message}`) + note };
+    return { status: 'error', message: (compiled instanceof EngineError ? located(loaded, compiled) : `cannot compile the query: ${compiled.message}`) + note };
   }
   try {
     const result = compiled.run({ now: test.now, tables, externaldata, trace: true });
@@ -158,7 +168,7 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
     if (mismatches.length === 0) return { status: 'passed', message: `${json.rows.length} row(s)` };
     return { status: 'failed', message: mismatches.map((m) => m.message).join('; '), mismatches, trace: (result.trace ?? []).map((t) => inFile(loaded, t)) };
   } catch (err) {
-    if (err instanceof EngineError) return { status: 'error', message: err.message };
+    if (err instanceof EngineError) return { status: 'error', message: located(loaded, err) };
     return { status: 'error', message: `engine error: ${(err as Error).message}` };
   }
 }

@@ -30,6 +30,8 @@ describe('each test is compiled against its own fixture-only tables', () => {
     expect(results.map((r) => r.status)).toEqual(['passed', 'error']);
     // As when the second test runs alone: '+' of a string and a long does not bind (it used to give "71").
     expect(results[1]!.message).toMatch(/KS106/);
+    // At the detection file's line and column (the query's line 7), not the query's own position.
+    expect(results[1]!.message).toMatch(/ at \S*d\.yaml:25:\d+$/);
   });
 
   it('a test that gives a lookup table passes after one that does not', () => {
