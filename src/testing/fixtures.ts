@@ -3,10 +3,10 @@
  * the table schema of the platform under test. Unknown columns and wrong types are errors with the file
  * position; missing columns become typed nulls.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic.ts';
-import type { LoadedDetection } from '../detection/library.ts';
+import { displayPath, type LoadedDetection } from '../detection/library.ts';
 import type { FixtureRows } from '../detection/types.ts';
 import { markPrepared, type InputTable } from '../engine/index.ts';
 import { fromInput, type Column, type KType } from '../engine/values/types.ts';
@@ -19,58 +19,182 @@ export class FixtureError extends Error {
   }
 }
 
+/**
+ * A rows file that cannot be used (missing, not a regular file, too big, malformed). The message is one line,
+ * `file:line: why` where a line is known; callers turn it into their own error type (FixtureError, UsageError).
+ */
+export class RowsFileError extends Error {}
+
 type Path = (string | number)[];
 
-function readRowsFile(path: string): Record<string, unknown>[] {
-  const text = readFileSync(path, 'utf8');
-  if (path.endsWith('.jsonl') || path.endsWith('.ndjson')) {
-    return text.split(/\r?\n/).flatMap((line, i) => {
-      if (!line.trim()) return [];
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch (err) {
-        throw new Error(`${path}:${i + 1}: invalid JSON line: ${(err as Error).message}`);
-      }
-    });
+/** Rows of a file with the 1-based line each starts on, for messages. */
+export interface FileRows {
+  rows: Record<string, unknown>[];
+  lines: number[];
+}
+
+export const ROWS_FILE_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'];
+/** Fixture files are a handful of rows; the cap keeps a huge or endless file from exhausting memory. */
+export const MAX_ROWS_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads a rows file. `shown` is the path used in messages. Checks the extension and that the path is a regular
+ * file under the size cap before reading: `/dev/zero` or a FIFO would otherwise be read forever.
+ */
+export function readRowsFile(path: string, shown = path): FileRows {
+  const ext = extname(path).toLowerCase();
+  if (!ROWS_FILE_EXTENSIONS.includes(ext)) throw new RowsFileError(`${shown}: fixture files must be .jsonl, .json or .csv (.ndjson reads as .jsonl)`);
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new RowsFileError(`${shown}: file not found`);
   }
-  if (path.endsWith('.json')) {
-    const data = JSON.parse(text) as unknown;
-    if (!Array.isArray(data)) throw new Error(`${path}: expected a JSON array of row objects`);
-    return data as Record<string, unknown>[];
+  if (!st.isFile()) throw new RowsFileError(`${shown}: not a regular file`);
+  if (st.size > MAX_ROWS_FILE_BYTES) throw new RowsFileError(`${shown}: ${Math.ceil(st.size / 2 ** 20)} MB is over the ${MAX_ROWS_FILE_BYTES / 2 ** 20} MB limit for rows files`);
+  // A UTF-8 BOM (Excel writes one) would otherwise become part of the first column name or break JSON.parse.
+  const text = readFileSync(path, 'utf8').replace(/^\uFEFF/, '');
+  if (ext === '.csv') return csvRows(text, shown);
+  if (ext === '.json') return jsonArrayRows(text, shown);
+  const rows: Record<string, unknown>[] = [];
+  const lines: number[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch (err) {
+      throw new RowsFileError(`${shown}:${i + 1}: invalid JSON line: ${(err as Error).message}`);
+    }
+    rows.push(asRow(row, shown, i + 1));
+    lines.push(i + 1);
+  });
+  return { rows, lines };
+}
+
+function asRow(value: unknown, shown: string, line: number): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new RowsFileError(`${shown}:${line}: row is not a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function jsonArrayRows(text: string, shown: string): FileRows {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    // V8 says "… at position 18 (line 3 column 8)": lead with the line, as every other rows-file error does.
+    const message = (err as Error).message;
+    const at = / in JSON at position \d+ \(line (\d+) column (\d+)\)$/.exec(message);
+    throw new RowsFileError(at ? `${shown}:${at[1]}: invalid JSON: ${message.slice(0, at.index)} (column ${at[2]})` : `${shown}: invalid JSON: ${message}`);
   }
-  if (path.endsWith('.csv')) return parseCsv(text, path);
-  throw new Error(`${path}: fixture files must be .jsonl, .json or .csv`);
+  if (!Array.isArray(data)) throw new RowsFileError(`${shown}: expected a JSON array of row objects`);
+  const lines = arrayElementLines(text);
+  return { rows: data.map((row, i) => asRow(row, shown, lines[i]!)), lines };
+}
+
+/** 1-based line on which each element of a top-level JSON array starts; `text` is known to be valid JSON. */
+function arrayElementLines(text: string): number[] {
+  const lines: number[] = [];
+  let line = 1;
+  let depth = 0;
+  let inString = false;
+  let expectElement = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') line++; // never inside a string: valid JSON escapes it
+    else if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (!/\s/.test(c)) {
+      if (depth === 1 && expectElement && c !== ']') { lines.push(line); expectElement = false; }
+      if (c === '"') inString = true;
+      else if (c === '[' || c === '{') { depth++; if (depth === 1) expectElement = true; }
+      else if (c === ']' || c === '}') depth--;
+      else if (c === ',' && depth === 1) expectElement = true;
+    }
+  }
+  return lines;
 }
 
 /** RFC 4180 CSV with a header row; empty cells are absent values. */
 export function parseCsv(text: string, path = 'csv'): Record<string, unknown>[] {
-  const records: string[][] = [];
+  return csvRows(text, path).rows;
+}
+
+function csvRows(text: string, path: string): FileRows {
+  const records: { fields: string[]; line: number }[] = [];
   let field = '';
   let record: string[] = [];
-  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 0; // line of the open quote while inside a quoted field, else 0
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quoted) {
+    if (quoteLine) {
       if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
+      else if (c === '"') quoteLine = 0;
+      else {
+        // Line breaks inside a quoted field are data, but later messages must still name the physical line.
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+        field += c;
+      }
+    } else if (c === '"') quoteLine = line;
     else if (c === ',') { record.push(field); field = ''; }
     else if (c === '\n' || c === '\r') {
       if (c === '\r' && text[i + 1] === '\n') i++;
       record.push(field);
       field = '';
-      if (record.some((f) => f !== '')) records.push(record);
+      if (record.some((f) => f !== '')) records.push({ fields: record, line: recordLine });
       record = [];
+      recordLine = ++line;
     } else field += c;
   }
-  if (field !== '' || record.length) { record.push(field); records.push(record); }
-  const [header, ...rows] = records;
-  if (!header) return [];
-  return rows.map((r, i) => {
-    if (r.length !== header.length) throw new Error(`${path}:${i + 2}: ${r.length} fields, header has ${header.length}`);
-    return Object.fromEntries(header.map((h, j) => [h, r[j] === '' ? undefined : r[j]]).filter(([, v]) => v !== undefined));
+  // Without this check a stray quote swallows the rest of the file into one field.
+  if (quoteLine) throw new RowsFileError(`${path}:${quoteLine}: quoted field is never closed`);
+  if (field !== '' || record.length) { record.push(field); records.push({ fields: record, line: recordLine }); }
+  const [header, ...rest] = records;
+  if (!header) return { rows: [], lines: [] };
+  const seen = new Set<string>();
+  for (const h of header.fields) {
+    if (seen.has(h)) throw new RowsFileError(`${path}:${header.line}: column ${h === '' ? '(empty name)' : h} appears twice in the header`);
+    seen.add(h);
+  }
+  const rows = rest.map(({ fields, line: at }) => {
+    if (fields.length !== header.fields.length) throw new RowsFileError(`${path}:${at}: ${fields.length} fields, header has ${header.fields.length}`);
+    return Object.fromEntries(header.fields.map((h, j) => [h, fields[j] === '' ? undefined : fields[j]]).filter(([, v]) => v !== undefined));
   });
+  return { rows, lines: rest.map((r) => r.line) };
+}
+
+/**
+ * The directory a detection's fixture files must stay in: the repository holding the detection (nearest
+ * ancestor with `.git`), else the detection's own directory. Detection files arrive in pull requests, so a
+ * `file:` must not reach /etc/passwd, the runner's home directory or a device.
+ */
+function fixtureRoot(detectionFile: string): string {
+  const start = realpathSync(dirname(resolve(detectionFile)));
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(resolve(dir, '.git'))) return dir;
+    if (dirname(dir) === dir) return start;
+  }
+}
+
+/** Resolves a fixture `file:` (relative to the detection file, as the schema documents) inside fixtureRoot. */
+function confinedFixturePath(detectionFile: string, file: string): string {
+  if (isAbsolute(file)) throw new RowsFileError(`${file}: must be a path relative to the detection file, not an absolute path`);
+  const root = fixtureRoot(detectionFile);
+  let real: string;
+  try {
+    // realpath follows symlinks, so a link inside the repository that points outside it is caught below.
+    real = realpathSync(resolve(dirname(detectionFile), file));
+  } catch {
+    throw new RowsFileError(`${file}: file not found`);
+  }
+  const rel = relative(root, real);
+  if (rel === '' || rel === '..' || rel.startsWith('..' + sep) || isAbsolute(rel)) {
+    throw new RowsFileError(`${file}: is outside the repository (${displayPath(root)}); fixture files belong under test/fixtures/`);
+  }
+  return real;
 }
 
 /** JSON columns that one platform types as string and the other as dynamic may be written as YAML objects. */
@@ -105,14 +229,19 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
     throw new FixtureError({ file: loaded.file, line: pos.line, column: pos.column, path: '/' + path.join('/'), severity: 'error', code, message, ...(hint ? { hint } : {}) });
   };
   let rows: Record<string, unknown>[];
-  let fromFile: string | undefined;
+  /** For rows from a file: the file as messages show it (relative to the working directory, the repository root in CI) and each row's line. */
+  let fromFile: { shown: string; lines: number[] } | undefined;
   if (Array.isArray(source)) rows = source;
   else {
-    fromFile = resolve(dirname(loaded.file), source.file);
     try {
-      rows = readRowsFile(fromFile);
+      const path = confinedFixturePath(loaded.file, source.file);
+      const shown = displayPath(path);
+      const read = readRowsFile(path, shown);
+      rows = read.rows;
+      fromFile = { shown, lines: read.lines };
     } catch (err) {
-      return fail([...basePath, 'file'], 'test/fixture-file', `cannot read fixture file: ${(err as Error).message}`);
+      if (!(err instanceof RowsFileError)) throw err;
+      return fail([...basePath, 'file'], 'test/fixture-file', `cannot read fixture file: ${err.message}`);
     }
   }
   const schema = section === 'tables' ? tablesFor(platform).get(name) : undefined;
@@ -140,7 +269,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
     for (const [key, raw] of Object.entries(row)) {
       const i = index.get(key);
       const rowPath: Path = fromFile ? [...basePath, 'file'] : [...basePath, r, key];
-      const where = fromFile ? ` (${fromFile.split('/').slice(-3).join('/')} row ${r + 1})` : '';
+      const where = fromFile ? ` (${fromFile.shown}:${fromFile.lines[r]})` : '';
       if (i === undefined) {
         const guess = closest(key, index.keys());
         const message = declared

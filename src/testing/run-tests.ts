@@ -45,7 +45,7 @@ export function runDetectionTests(detections: readonly LoadedDetection[], onResu
           detection: loaded.detection.name, detectionId: loaded.detection.id, file: loaded.file,
           line: loaded.source.positionOf(['tests', index, 'name']).line, test: test.name, platform,
         };
-        const outcome = runOne(loaded, test, index, platform, cache);
+        const outcome = runGuarded(() => runOne(loaded, test, index, platform, cache));
         if (outcome.status !== 'passed') outcome.message += unreadTablesNote(test, inputsOf(loaded, platform, cache));
         const result = { ...base, ...outcome, durationMs: Math.round(performance.now() - started) };
         results.push(result);
@@ -54,6 +54,15 @@ export function runDetectionTests(detections: readonly LoadedDetection[], onResu
     });
   }
   return results;
+}
+
+/** A bug met by one test is that test's error: the other detections' results are still reported. */
+function runGuarded(run: () => ReturnType<typeof runOne>): ReturnType<typeof runOne> {
+  try {
+    return run();
+  } catch (err) {
+    return { status: 'error', message: `internal error (please report it): ${(err as Error).message}` };
+  }
 }
 
 /** Engine positions are relative to the query text; the author reads lines of the detection file. */

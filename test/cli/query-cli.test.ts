@@ -32,7 +32,7 @@ describe('dac query', () => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"DeviceNme": "x"}\n');
     const bad = await dac('query', '-q', 'DeviceNetworkEvents', '--table', `DeviceNetworkEvents=${join(dir, 'bad.jsonl')}`);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/row 1: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean DeviceName\?\)/);
+    expect(bad.stderr).toMatch(/bad\.jsonl:1: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean DeviceName\?\)/);
     const kql = await dac('query', '-q', 'print x = nosuch');
     expect(kql.code).toBe(1);
     expect(kql.stderr).toMatch(/KS142/);

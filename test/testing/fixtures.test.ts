@@ -147,6 +147,6 @@ describe('fixture files', () => {
 
   it('an unknown column in a file names the file and row', () => {
     const [r] = run(fileTest('rows.jsonl'), { 'rows.jsonl': '{"DeviceName": "ws1"}\n{"DeviceNme": "ws2"}\n' });
-    expect(r!.message).toMatch(/DeviceNetworkEvents has no column DeviceNme on defender \(.*rows\.jsonl row 2\).*did you mean `DeviceName`/);
+    expect(r!.message).toMatch(/DeviceNetworkEvents has no column DeviceNme on defender \(.*rows\.jsonl:2\).*did you mean `DeviceName`/);
   });
 });

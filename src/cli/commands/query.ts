@@ -1,30 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { compileQuery, EngineError, toJsonResult, type InputTable } from '../../engine/index.ts';
-import { parseCsv } from '../../testing/fixtures.ts';
+import { readRowsFile, RowsFileError, type FileRows } from '../../testing/fixtures.ts';
+import { queryInputs } from '../../testing/query-inputs.ts';
 import { fromInput, type Column, type KType } from '../../engine/values/types.ts';
+import { parseDateTime } from '../../engine/values/time.ts';
 import { PLATFORMS, tablesFor, type Platform } from '../../kql/table-schemas.ts';
 import type { Command } from '../command.ts';
 import { UsageError } from '../command.ts';
 import { parseFormat } from '../diagnostics-output.ts';
 import { closest } from '../../util/did-you-mean.ts';
 
-function readRows(path: string): Record<string, unknown>[] {
-  if (!existsSync(path)) throw new UsageError(`table file not found: ${path}`);
-  const text = readFileSync(path, 'utf8');
-  if (/\.csv$/i.test(path)) return parseCsv(text, path);
-  if (/\.json$/i.test(path)) {
-    const data = JSON.parse(text) as unknown;
-    if (!Array.isArray(data)) throw new UsageError(`${path}: expected a JSON array of row objects`);
-    return data as Record<string, unknown>[];
+/** The user's own files, so any path goes; the shared reader still refuses devices, directories and odd extensions. */
+function readRows(path: string): FileRows {
+  try {
+    return readRowsFile(path);
+  } catch (err) {
+    if (err instanceof RowsFileError) throw new UsageError(err.message);
+    throw err;
   }
-  return text.split(/\r?\n/).flatMap((line, i) => {
-    if (!line.trim()) return [];
-    try {
-      return [JSON.parse(line) as Record<string, unknown>];
-    } catch (err) {
-      throw new UsageError(`${path}:${i + 1}: invalid JSON line: ${(err as Error).message}`);
-    }
-  });
 }
 
 function infer(values: unknown[]): KType {
@@ -38,7 +31,7 @@ function infer(values: unknown[]): KType {
 }
 
 function loadTable(name: string, path: string, platform: Platform): InputTable {
-  const rows = readRows(path);
+  const { rows, lines } = readRows(path);
   const schema = tablesFor(platform).get(name);
   const columns: Column[] = schema
     ? schema.columns.map((c) => ({ name: c.name, type: c.type }))
@@ -52,14 +45,14 @@ function loadTable(name: string, path: string, platform: Platform): InputTable {
         const i = index.get(k);
         if (i === undefined) {
           const guess = closest(k, index.keys());
-          throw new UsageError(`${path} row ${r + 1}: ${name} has no column ${k} on ${platform}${guess ? ` (did you mean ${guess}?)` : ''}`);
+          throw new UsageError(`${path}:${lines[r]}: ${name} has no column ${k} on ${platform}${guess ? ` (did you mean ${guess}?)` : ''}`);
         }
         const type = columns[i]!.type;
         const value = type === 'string' && v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
         try {
           fromInput(value, type);
         } catch (err) {
-          throw new UsageError(`${path} row ${r + 1}: ${name}.${k} is ${type}: ${(err as Error).message}`);
+          throw new UsageError(`${path}:${lines[r]}: ${name}.${k} is ${type}: ${(err as Error).message}`);
         }
         out[i] = value;
       }
@@ -83,6 +76,21 @@ function csv(columns: Column[], rows: unknown[][]): string {
   return [columns.map((c) => cell(c.name)).join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n');
 }
 
+/**
+ * A misspelt --table name would leave the real table without rows and the engine's message speaks of tests: say
+ * which --table is missing (a usage error) and warn about --table entries the query never reads.
+ */
+function checkTables(query: string, platform: Platform, tables: Record<string, InputTable>, stderr: (s: string) => void): void {
+  const inputs = queryInputs(query, platform);
+  const reads = inputs.tables.length ? `it reads ${inputs.tables.join(', ')}` : 'it reads no table of the platform schema';
+  for (const name of Object.keys(tables).filter((t) => !inputs.names.has(t))) {
+    const guess = closest(name, inputs.tables);
+    stderr(`dac query: warning: the query does not read table ${name} given by --table${guess ? ` (did you mean ${guess}?)` : ''}; ${reads}\n`);
+  }
+  const missing = inputs.tables.filter((t) => !Object.hasOwn(tables, t));
+  if (missing.length) throw new UsageError(`the query reads ${missing.length === 1 ? 'table' : 'tables'} ${missing.join(', ')}: pass rows with ${missing.map((t) => `--table ${t}=path`).join(' ')}`);
+}
+
 export const command: Command = {
   name: 'query',
   summary: 'Run any KQL query locally on rows from files',
@@ -103,22 +111,33 @@ export const command: Command = {
   },
   async run(ctx) {
     const format = parseFormat(ctx.values.format, ['table', 'json', 'csv'] as const, 'table');
-    const platform = parseFormat(ctx.values.platform, PLATFORMS, 'defender');
+    // Not parseFormat: its message names --format whatever the option.
+    const platformName = (ctx.values.platform as string | undefined) ?? 'defender';
+    if (!(PLATFORMS as readonly string[]).includes(platformName)) throw new UsageError(`--platform must be one of ${PLATFORMS.join(', ')} (got ${platformName})`);
+    const platform = platformName as Platform;
+    if (ctx.positionals.length) throw new UsageError(`unexpected argument${ctx.positionals.length > 1 ? 's' : ''} ${ctx.positionals.join(' ')} (give the query with --file or -q)`);
     const file = ctx.values.file as string | undefined;
     const inline = ctx.values.query as string | undefined;
     if (!file === !inline) throw new UsageError('give exactly one of --file or -q');
     if (file && !existsSync(file)) throw new UsageError(`query file not found: ${file}`);
+    if (file && statSync(file).isDirectory()) throw new UsageError(`query file is a directory: ${file}`);
     const query = file ? readFileSync(file, 'utf8') : inline!;
+    // Checked here so a bad clock is a usage error (exit 2), not a query problem; the engine reads the same forms.
+    const now = (ctx.values.now as string | undefined) ?? new Date().toISOString();
+    if (parseDateTime(now) === null) throw new UsageError(`--now is not a valid datetime: ${now} (ISO-8601, e.g. 2026-03-01T12:00:00Z)`);
     const tables: Record<string, InputTable> = {};
     for (const spec of (ctx.values.table as string[] | undefined) ?? []) {
       const m = /^([A-Za-z_][\w]*)=(.+)$/.exec(spec);
       if (!m) throw new UsageError(`--table expects Name=path, got ${spec}`);
+      if (Object.hasOwn(tables, m[1]!)) throw new UsageError(`--table ${m[1]} is given twice`);
       tables[m[1]!] = loadTable(m[1]!, m[2]!, platform);
     }
-    const now = (ctx.values.now as string | undefined) ?? new Date().toISOString();
     try {
       const extraTables = Object.fromEntries(Object.entries(tables).filter(([n]) => !tablesFor(platform).has(n)).map(([n, t]) => [n, t.columns]));
-      const result = toJsonResult(compileQuery(query, { platform, extraTables }).run({ now, tables }));
+      const compiled = compileQuery(query, { platform, extraTables });
+      // After compiling, so an invalid query is still reported as such (exit 1) before any missing --table.
+      checkTables(query, platform, tables, ctx.stderr);
+      const result = toJsonResult(compiled.run({ now, tables }));
       if (format === 'json') ctx.stdout(JSON.stringify(result) + '\n');
       else if (format === 'csv') ctx.stdout(csv(result.columns, result.rows) + '\n');
       else ctx.stdout(`${table(result.columns, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
