@@ -10,7 +10,7 @@ import { displayPath, type LoadedDetection } from '../detection/library.ts';
 import type { FixtureRows } from '../detection/types.ts';
 import { markPrepared, type InputTable } from '../engine/index.ts';
 import { fromInput, type Column, type KType } from '../engine/values/types.ts';
-import { tablesFor, type Platform } from '../kql/table-schemas.ts';
+import { PLATFORMS, tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { closest } from '../util/did-you-mean.ts';
 
 export class FixtureError extends Error {
@@ -197,9 +197,17 @@ function confinedFixturePath(detectionFile: string, file: string): string {
   return real;
 }
 
-/** JSON columns that one platform types as string and the other as dynamic may be written as YAML objects. */
-function valueFor(value: unknown, type: KType): unknown {
-  if (type === 'string' && value !== null && typeof value === 'object') return JSON.stringify(value);
+/**
+ * JSON columns that one platform types as string and the other as dynamic (AdditionalFields) may be written as
+ * YAML objects. Anywhere else an object, an array or a boolean in a string column is a mistake in the fixture, not
+ * text: `DeviceName: {a: 1}` would otherwise arrive as '{"a":1}' and a test could pass for the wrong reason.
+ */
+function valueFor(value: unknown, type: KType, jsonColumn: boolean): unknown {
+  if (type === 'string' && value !== null && typeof value === 'object') {
+    if (!jsonColumn) throw new TypeError(`expected text, got ${Array.isArray(value) ? 'a list' : 'an object'} (only JSON columns such as AdditionalFields take one)`);
+    return JSON.stringify(value);
+  }
+  if (type === 'string' && typeof value === 'boolean') throw new TypeError(`expected text, got ${value} (quote it: "${value}")`);
   if (type === 'dynamic' && typeof value === 'string' && /^\s*[[{]/.test(value)) {
     try {
       return JSON.parse(value);
@@ -261,6 +269,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
     columns = names.map((n) => ({ name: n, type: inferType(rows.map((r) => r[n])) }));
   }
   const index = new Map(columns.map((c, i) => [c.name, i]));
+  const jsonColumns = schema ? jsonColumnsOf(name) : new Set<string>();
   // On Sentinel, Defender tables carry both time columns; rows written with only one get the other filled in,
   // so one fixture serves both platforms (the Sentinel build filters on TimeGenerated).
   const sentinelTime = platform === 'sentinel' && index.has('TimeGenerated') && index.has('Timestamp');
@@ -279,7 +288,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
       }
       const column = columns[i!]!;
       try {
-        values[i!] = fromInput(valueFor(raw, column.type), column.type);
+        values[i!] = fromInput(valueFor(raw, column.type, !schema || jsonColumns.has(column.name)), column.type);
       } catch (err) {
         const owner = declared ? `externaldata ${name} column ${key}` : `${name}.${key}`;
         fail(rowPath, 'test/wrong-type', `${owner} is ${column.type}${declared ? '' : ` on ${platform}`}: ${(err as Error).message}${where}`);
@@ -296,6 +305,13 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   return markPrepared({ columns, rows: out });
 }
 
+
+/** Columns of a table that some platform types as dynamic (AdditionalFields: string on Defender, dynamic on Sentinel). */
+function jsonColumnsOf(table: string): Set<string> {
+  const out = new Set<string>();
+  for (const p of PLATFORMS) for (const c of tablesFor(p).get(table)?.columns ?? []) if (c.type === 'dynamic') out.add(c.name);
+  return out;
+}
 
 function inferType(values: unknown[]): KType {
   const present = values.filter((v) => v !== undefined && v !== null);

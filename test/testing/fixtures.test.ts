@@ -34,6 +34,13 @@ describe('fixtures', () => {
     expect(r!.message).toMatch(/DeviceNetworkEvents\.RemotePort is int on defender: expected a number, got "eighty"/);
   });
 
+  it('an object or a boolean in a plain string column is an error; AdditionalFields still takes an object', () => {
+    const [obj] = run(`  - name: object\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - {DeviceName: {a: {b: 1}}}\n    expect: {count: 0}\n`);
+    expect(obj!.message).toMatch(/DeviceNetworkEvents\.DeviceName is string on defender: expected text, got an object \(only JSON columns such as AdditionalFields take one\)/);
+    const [bool] = run(`  - name: bool\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - {DeviceId: true}\n    expect: {count: 0}\n`);
+    expect(bool!.message).toMatch(/DeviceNetworkEvents\.DeviceId is string on defender: expected text, got true/);
+  });
+
   it('a fraction in an int column is an error, not truncated', () => {
     const [r] = run(`  - name: fraction\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents:\n        - {RemotePort: 80.9}\n    expect: {count: 0}\n`);
     expect(r!.status).toBe('error');
