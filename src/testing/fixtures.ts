@@ -10,6 +10,7 @@ import { displayPath, type LoadedDetection } from '../detection/library.ts';
 import type { FixtureRows } from '../detection/types.ts';
 import { markPrepared, type InputTable } from '../engine/index.ts';
 import { fromInput, type Column, type KType } from '../engine/values/types.ts';
+import { FILE_PROFILE_COLUMNS } from '../kql/defender-functions.ts';
 import { PLATFORMS, tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { closest } from '../util/did-you-mean.ts';
 
@@ -252,7 +253,11 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
       return fail([...basePath, 'file'], 'test/fixture-file', `cannot read fixture file: ${err.message}`);
     }
   }
-  const schema = section === 'tables' ? tablesFor(platform).get(name) : undefined;
+  // Defender's FileProfile() has documented columns: its fixture is checked against them like a table's.
+  const fileProfile = section === 'tables' && platform === 'defender' && name === 'FileProfile'
+    ? { name, timeColumn: null, columns: FILE_PROFILE_COLUMNS.map(([n, type]) => ({ name: n, type })) }
+    : undefined;
+  const schema = section === 'tables' ? tablesFor(platform).get(name) ?? fileProfile : undefined;
   let columns: Column[];
   if (schema) columns = schema.columns.map((c) => ({ name: c.name, type: c.type }));
   else if (declared) {

@@ -70,3 +70,21 @@ describe('Sentinel watchlists', () => {
     expect(r!.message).toMatch(/reads watchlist 'HighValueHosts', but the test provides no rows for it \(add tables: {HighValueHosts: \[...\]}/);
   });
 });
+
+describe('invoke FileProfile() fixtures on Defender', () => {
+  const profiled = mutate(
+    '  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent\n',
+    '  | extend SHA1 = "aaa"\n  | invoke FileProfile(SHA1, 1000)\n  | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP, UserAgent, GlobalPrevalence\n',
+  );
+  // % is replaced by the profile's other columns.
+  const fp = (events: string) => `  - name: fp\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents: [${events}]\n      FileProfile: [{SHA1: aaa, %}]\n    expect: {count: 1}\n`;
+
+  it('are checked against the documented FileProfile columns: a misspelt or mistyped column is an error', () => {
+    const [typo] = run(profiled, fp(row).replace('%', 'GlobalPrevalance: 3'));
+    expect(typo!.message).toMatch(/FileProfile has no column GlobalPrevalance on defender \(did you mean `GlobalPrevalence`\?\)/);
+    const [wrong] = run(profiled, fp(row).replace('%', 'GlobalPrevalence: lots'));
+    expect(wrong!.message).toMatch(/FileProfile\.GlobalPrevalence is int on defender: expected a number, got "lots"/);
+    const [ok] = run(profiled, fp(row).replace('%', 'GlobalPrevalence: 3'));
+    expect([ok!.status, ok!.message]).toEqual(['passed', '1 row(s)']);
+  });
+});
