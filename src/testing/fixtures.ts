@@ -253,11 +253,46 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
       return fail([...basePath, 'file'], 'test/fixture-file', `cannot read fixture file: ${err.message}`);
     }
   }
+  return typedTable(name, rows, platform, {
+    ...(section === 'tables' ? {} : { externaldata: true, ...(declared ? { declared } : {}) }),
+    onError: (e) => {
+      const where = fromFile ? ` (${fromFile.shown}:${fromFile.lines[e.row]})` : '';
+      const rowPath: Path = fromFile ? [...basePath, 'file'] : [...basePath, e.row, e.key];
+      return fail(rowPath, e.code, e.message + where, e.hint, e.code === 'test/unknown-column' ? 'key' : 'value');
+    },
+  });
+}
+
+/** A row of fixture data the schema rejects: which row (0-based) and key, and why. */
+export interface RowProblem {
+  row: number;
+  key: string;
+  code: 'test/unknown-column' | 'test/wrong-type';
+  message: string;
+  hint?: string;
+}
+
+export interface TypedTableOptions {
+  /** For externaldata: the columns the query declares for the URL (then no platform schema applies). */
+  declared?: Column[];
+  externaldata?: boolean;
+  /** Reports a rejected value with the caller's notion of where it is (a YAML position, a file line). */
+  onError: (problem: RowProblem) => never;
+}
+
+/**
+ * Rows as the engine's typed table, the same way for `dac test` and `dac query`: a platform table (or Defender's
+ * FileProfile) takes its schema's columns and types, unknown columns and wrong types are problems, missing columns
+ * typed nulls; JSON columns take objects; on Sentinel one time column fills the other. Other tables take the
+ * columns in the rows, typed from their values.
+ */
+export function typedTable(name: string, rows: Record<string, unknown>[], platform: Platform, options: TypedTableOptions): InputTable {
+  const declared = options.declared;
   // Defender's FileProfile() has documented columns: its fixture is checked against them like a table's.
-  const fileProfile = section === 'tables' && platform === 'defender' && name === 'FileProfile'
+  const fileProfile = !options.externaldata && platform === 'defender' && name === 'FileProfile'
     ? { name, timeColumn: null, columns: FILE_PROFILE_COLUMNS.map(([n, type]) => ({ name: n, type })) }
     : undefined;
-  const schema = section === 'tables' ? tablesFor(platform).get(name) ?? fileProfile : undefined;
+  const schema = !options.externaldata ? tablesFor(platform).get(name) ?? fileProfile : undefined;
   let columns: Column[];
   if (schema) columns = schema.columns.map((c) => ({ name: c.name, type: c.type }));
   else if (declared) {
@@ -282,21 +317,19 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
     const values: unknown[] = columns.map((c) => (c.type === 'string' ? '' : null));
     for (const [key, raw] of Object.entries(row)) {
       const i = index.get(key);
-      const rowPath: Path = fromFile ? [...basePath, 'file'] : [...basePath, r, key];
-      const where = fromFile ? ` (${fromFile.shown}:${fromFile.lines[r]})` : '';
       if (i === undefined) {
         const guess = closest(key, index.keys());
         const message = declared
-          ? `the query declares no column ${key} for externaldata ${name} (it declares: ${declared.map((c) => c.name).join(', ')})${where}`
-          : `${name} has no column ${key} on ${platform}${where}`;
-        fail(rowPath, 'test/unknown-column', message, guess ? `did you mean \`${guess}\`?` : undefined, 'key');
+          ? `the query declares no column ${key} for externaldata ${name} (it declares: ${declared.map((c) => c.name).join(', ')})`
+          : `${name} has no column ${key} on ${platform}`;
+        options.onError({ row: r, key, code: 'test/unknown-column', message, ...(guess ? { hint: `did you mean \`${guess}\`?` } : {}) });
       }
       const column = columns[i!]!;
       try {
         values[i!] = fromInput(valueFor(raw, column.type, !schema || jsonColumns.has(column.name)), column.type);
       } catch (err) {
         const owner = declared ? `externaldata ${name} column ${key}` : `${name}.${key}`;
-        fail(rowPath, 'test/wrong-type', `${owner} is ${column.type}${declared ? '' : ` on ${platform}`}: ${(err as Error).message}${where}`);
+        options.onError({ row: r, key, code: 'test/wrong-type', message: `${owner} is ${column.type}${declared ? '' : ` on ${platform}`}: ${(err as Error).message}` });
       }
     }
     if (sentinelTime) {
@@ -325,6 +358,8 @@ function inferType(values: unknown[]): KType {
   if (present.every((v) => typeof v === 'number' && Number.isInteger(v))) return 'long';
   if (present.every((v) => typeof v === 'number')) return 'real';
   if (present.every((v) => v instanceof Date)) return 'datetime';
+  // ISO-8601 text (JSON Lines and CSV have no datetime type) is most likely a time: typed so ago() and bin() work.
+  if (present.every((v) => v instanceof Date || (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(v)))) return 'datetime';
   if (present.every((v) => typeof v === 'string')) return 'string';
   return 'dynamic';
 }

@@ -68,6 +68,25 @@ describe('dac query --table files', () => {
     usageError(await dac('query', '-q', 'T', '--table', 'T=/dev/zero'), /\/dev\/zero: fixture files must be/);
   });
 
+  it('rows are typed as in dac test: Sentinel fills TimeGenerated, AdditionalFields objects are JSON, FileProfile is checked', async () => {
+    const dir = files({
+      'dne.jsonl': '{"Timestamp": "2026-01-01T00:00:00Z", "AdditionalFields": {"user_agent": "curl/8"}}\n',
+      'fp.jsonl': '{"SHA1": "ab", "GlobalPrevalance": 3}\n',
+      'list.jsonl': '{"Seen": "2026-01-01T00:00:00Z", "Note": "x"}\n',
+    });
+    const dne = `DeviceNetworkEvents=${join(dir, 'dne.jsonl')}`;
+    const sentinel = await dac('query', '--platform', 'sentinel', '-q', 'DeviceNetworkEvents | project TimeGenerated, ua = tostring(AdditionalFields.user_agent)', '--table', dne, '--format', 'json');
+    expect(sentinel.stderr).toBe('');
+    expect(JSON.parse(sentinel.stdout).rows).toEqual([['2026-01-01T00:00:00Z', 'curl/8']]);
+    // On Defender AdditionalFields is a string column: the object is kept as its JSON text.
+    const defender = await dac('query', '-q', 'DeviceNetworkEvents | project ua = tostring(parse_json(AdditionalFields).user_agent)', '--table', dne, '--format', 'csv');
+    expect(defender.stdout).toBe('ua\ncurl/8\n');
+    usageError(await dac('query', '-q', 'DeviceFileEvents | invoke FileProfile(SHA1, 1000)', '--table', `FileProfile=${join(dir, 'fp.jsonl')}`), /fp\.jsonl:1: FileProfile has no column GlobalPrevalance on defender \(did you mean GlobalPrevalence\?\)/);
+    // A table outside the schema takes ISO-8601 text as datetime, so time arithmetic works on it.
+    const list = await dac('query', '-q', 'List | project d = Seen + 1d', '--table', `List=${join(dir, 'list.jsonl')}`, '--format', 'json');
+    expect(JSON.parse(list.stdout)).toEqual({ columns: [{ name: 'd', type: 'datetime' }], rows: [['2026-01-02T00:00:00Z']] });
+  });
+
   it('--file naming a directory is a usage error', async () => {
     usageError(await dac('query', '--file', files({})), /query file is a directory/);
   });

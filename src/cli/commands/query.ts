@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { compileQuery, EngineError, toJsonResult, type InputTable } from '../../engine/index.ts';
-import { readRowsFile, RowsFileError, type FileRows } from '../../testing/fixtures.ts';
+import { readRowsFile, RowsFileError, typedTable, type FileRows } from '../../testing/fixtures.ts';
 import { queryInputs } from '../../testing/query-inputs.ts';
-import { fromInput, type Column, type KType } from '../../engine/values/types.ts';
+import type { Column } from '../../engine/values/types.ts';
 import { parseDateTime } from '../../engine/values/time.ts';
 import { PLATFORMS, tablesFor, type Platform } from '../../kql/table-schemas.ts';
 import type { Command } from '../command.ts';
@@ -20,45 +20,13 @@ function readRows(path: string): FileRows {
   }
 }
 
-function infer(values: unknown[]): KType {
-  const v = values.filter((x) => x !== null && x !== undefined);
-  if (v.length && v.every((x) => typeof x === 'boolean')) return 'bool';
-  if (v.length && v.every((x) => typeof x === 'number' && Number.isInteger(x))) return 'long';
-  if (v.length && v.every((x) => typeof x === 'number')) return 'real';
-  if (v.length && v.every((x) => typeof x === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(x))) return 'datetime';
-  if (v.every((x) => typeof x === 'string')) return 'string';
-  return 'dynamic';
-}
-
 function loadTable(name: string, path: string, platform: Platform): InputTable {
   const { rows, lines } = readRows(path);
-  const schema = tablesFor(platform).get(name);
-  const columns: Column[] = schema
-    ? schema.columns.map((c) => ({ name: c.name, type: c.type }))
-    : [...new Set(rows.flatMap((r) => Object.keys(r)))].map((n) => ({ name: n, type: infer(rows.map((r) => r[n])) }));
-  const index = new Map(columns.map((c, i) => [c.name, i]));
-  return {
-    columns,
-    rows: rows.map((row, r) => {
-      const out: unknown[] = columns.map(() => undefined);
-      for (const [k, v] of Object.entries(row)) {
-        const i = index.get(k);
-        if (i === undefined) {
-          const guess = closest(k, index.keys());
-          throw new UsageError(`${path}:${lines[r]}: ${name} has no column ${k} on ${platform}${guess ? ` (did you mean ${guess}?)` : ''}`);
-        }
-        const type = columns[i]!.type;
-        const value = type === 'string' && v !== null && typeof v === 'object' ? JSON.stringify(v) : v;
-        try {
-          fromInput(value, type);
-        } catch (err) {
-          throw new UsageError(`${path}:${lines[r]}: ${name}.${k} is ${type}: ${(err as Error).message}`);
-        }
-        out[i] = value;
-      }
-      return out;
-    }),
-  };
+  return typedTable(name, rows, platform, {
+    onError: (problem) => {
+      throw new UsageError(`${path}:${lines[problem.row]}: ${problem.message}${problem.hint ? ` (${problem.hint.replaceAll("`", "")})` : ''}`);
+    },
+  });
 }
 
 function table(columns: Column[], rows: unknown[][]): string {
