@@ -15,7 +15,7 @@ import { fromInput, toOutput, type Column, type Table, type Value } from './valu
 import { buildTableIndexes } from './values/table-index.ts';
 import { buildJsonColumns, newRowCursor } from './values/json-columns.ts';
 
-export { EngineError } from './errors.ts';
+export { EngineError, MissingInputError, type MissingInput } from './errors.ts';
 export type { StageTrace } from './compiler/context.ts';
 export type { Column as EngineColumn, Table } from './values/types.ts';
 
@@ -125,6 +125,12 @@ export function markPrepared(table: Table): Table {
 
 export function toJsonResult(result: QueryResult): { columns: Column[]; rows: unknown[][] } {
   return { columns: result.columns, rows: result.rows.map((row) => row.map((v, i) => toOutput(v, result.columns[i]!.type))) };
+}
+
+/** A trace stage's sample rows keyed by column, with the same JSON values as toJsonResult. */
+export function traceSampleRecords(stage: StageTrace): Record<string, unknown>[] {
+  const columns = stage.columns ?? [];
+  return (stage.sample ?? []).map((row) => Object.fromEntries(columns.map((c, i) => [c.name, toOutput(row[i] ?? null, c.type)])));
 }
 
 /** compile + run + JSON values, for `dac query`, the conformance suite and quick checks. */

@@ -5,7 +5,7 @@
 import { queryForPlatform } from '../build/dialect.ts';
 import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
-import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type EngineColumn, type InputTable, type StageTrace } from '../engine/index.ts';
+import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type EngineColumn, type InputTable, type StageTrace, traceSampleRecords } from '../engine/index.ts';
 import { DEFENDER_FUNCTIONS } from '../kql/defender-functions.ts';
 import { PLATFORMS, tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { checkExpectations, inEmittedDialect, type Mismatch } from './expectations.ts';
@@ -29,7 +29,7 @@ export interface TestResult {
   status: TestStatus;
   message: string;
   mismatches?: Mismatch[];
-  trace?: StageTrace[];
+  trace?: TestTraceStage[];
   durationMs: number;
 }
 
@@ -73,8 +73,19 @@ function fileLine(loaded: LoadedDetection, line: number, column: number): { line
   return loaded.source.positionInScalar(['query'], offset + column - 1);
 }
 
-function inFile(loaded: LoadedDetection, t: StageTrace): StageTrace {
-  return { ...t, ...fileLine(loaded, t.line, t.column) };
+/** A pipe stage of a failed test: where it is in the detection file, rows in and out, its first output rows. */
+export interface TestTraceStage {
+  operator: string;
+  line: number;
+  column: number;
+  rowsIn: number;
+  rowsOut: number;
+  /** Up to three output rows keyed by column, in dac query's JSON conventions (ISO datetimes, Kusto timespans). */
+  sample: Record<string, unknown>[];
+}
+
+function inFile(loaded: LoadedDetection, t: StageTrace): TestTraceStage {
+  return { operator: t.operator, ...fileLine(loaded, t.line, t.column), rowsIn: t.rowsIn, rowsOut: t.rowsOut, sample: traceSampleRecords(t) };
 }
 
 /** An engine error's message with its query position given as the detection file's line and column. */

@@ -72,7 +72,7 @@ describe('text formatters neutralise detection-supplied strings', () => {
     const r: TestResult = {
       detection: `Evil${INJECT}`, detectionId: 'id', file: `dir/x${INJECT}.yaml`, line: 3, test: `t${INJECT}`, platform: 'defender', status: 'failed',
       message: '::error::message', mismatches: [{ message: 'm', expected: { a: '##[warning]e' }, actual: '\u2028::x' }],
-      trace: [{ line: 1, column: 1, rowsIn: 1, rowsOut: 0, operator: 'where x == "\n::warning::op"' }], durationMs: 0,
+      trace: [{ line: 1, column: 1, rowsIn: 1, rowsOut: 0, operator: 'where x == "\n::warning::op"', sample: [] }], durationMs: 0,
     };
     const text = formatFailure(r);
     expectNoWorkflowCommands(text);

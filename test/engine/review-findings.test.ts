@@ -3,7 +3,7 @@
  * Kusto documentation of each construct; the comments say which page.
  */
 import { describe, expect, it } from 'vitest';
-import { executeKql } from '../../src/engine/index.ts';
+import { EngineError, executeKql, MissingInputError } from '../../src/engine/index.ts';
 
 const rows = (q: string) => executeKql(q, { now: '2024-05-01T12:00:00Z' }).rows;
 const column = (q: string, i: number) => rows(q).map((r) => r[i]);
@@ -125,5 +125,40 @@ describe('third review: operators on detection-shaped data', () => {
   it('in/!in compare like ==: a null finding a null is null, so where drops the row', () => {
     expect(rows('print int(null) in (int(null)), int(null) !in (int(null)), int(null) in (1), int(null) !in (1)')).toEqual([[null, null, false, true]]);
     expect(rows('let t = datatable(x:int)[1,int(null)]; datatable(y:int)[1,2,int(null)] | where y in (t)')).toEqual([[1]]);
+  });
+});
+
+describe('acceptance review (issue #4): no silent truncation, positions on regex errors, typed missing inputs', () => {
+  it('range beyond the engine\'s row limit is refused, not cut short', () => {
+    expect(() => rows('range i from 1 to 100000000 step 1 | count')).toThrow(/range of 100,000,000 rows: the local engine runs at most 10,000,000 at 1:1/);
+    expect(rows('range i from 10 to 1 step -3')).toEqual([[10], [7], [4], [1]]);
+  });
+
+  it('a constant pattern RE2 rejects is an error at its position, even when no row is evaluated', () => {
+    expect(() => rows('print x="abc" | where x matches regex "(?=a)"')).toThrow(/invalid regular expression "\(\?=a\)".* at 1:39$/);
+    expect(() => rows('datatable(x:string)[] | extend y = extract("(a", 1, x)')).toThrow(/invalid regular expression "\(a".* at 1:44$/);
+    expect(() => rows('print trim("(", "abc")')).toThrow(/ at 1:12$/);
+    expect(() => rows('print countof("aXa", "(", "regex")')).toThrow(/ at 1:22$/);
+    expect(rows('print countof("a(a", "(", "normal")')).toEqual([[1]]);
+  });
+
+  it('a regex function\'s run-time error carries the call\'s position', () => {
+    expect(() => rows('print extract("(a)", 2, "abc")')).toThrow(/capture group 2 does not exist .* at 1:7$/);
+  });
+
+  it('a missing input says which one, so each caller can say how to give it', () => {
+    const missing = (q: string) => {
+      try {
+        rows(q);
+      } catch (err) {
+        expect(err).toBeInstanceOf(EngineError);
+        return err instanceof MissingInputError ? err.input : null;
+      }
+      return undefined;
+    };
+    expect(missing('externaldata(D:string)[@"https://x.example/a.txt"] | count')).toEqual({ kind: 'externaldata', name: 'https://x.example/a.txt' });
+    expect(missing('print g = geo_info_from_ip_address("8.8.8.8")')).toEqual({ kind: 'geo', name: 'geo_info_from_ip_address' });
+    expect(missing('DeviceFileEvents | invoke FileProfile()')).toEqual({ kind: 'table', name: 'FileProfile' });
+    expect(missing('print x = 1 | where x matches regex "("')).toBeNull();
   });
 });

@@ -67,6 +67,11 @@ describe('fixtures', () => {
     const dropped = r!.trace!.find((t) => t.rowsIn > 0 && t.rowsOut === 0)!;
     expect(dropped.operator).toMatch(/where UserAgent startswith "curl\/"/);
     expect(dropped.line).toBe(17);
+    // Samples are rows keyed by column, with datetimes as ISO-8601 text (never the engine's internal ticks).
+    const read = r!.trace![0]!;
+    expect(read.sample[0]).toMatchObject({ DeviceName: 'ws1', Timestamp: '2026-01-01T10:00:00Z' });
+    const extended = r!.trace!.find((t) => /extend UserAgent/.test(t.operator))!;
+    expect(extended.sample).toEqual([expect.objectContaining({ UserAgent: 'Mozilla/5.0' })]);
   });
 });
 

@@ -12,6 +12,9 @@ export interface StageTrace {
   column: number;
   rowsIn: number;
   rowsOut: number;
+  /** The stage's output columns, which name the sample's values. */
+  columns?: Column[];
+  /** The first output rows, as the engine holds them (ticks for datetimes); traceSample() makes them JSON. */
   sample?: Value[][];
 }
 

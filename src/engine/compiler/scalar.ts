@@ -6,7 +6,7 @@ import { EngineError } from '../errors.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
-import { hasPrefix, hasSuffix, hasTerm, regexTester } from '../values/strings.ts';
+import { hasPrefix, hasSuffix, hasTerm, re2, REGEX_ARGUMENT, regexTester } from '../values/strings.ts';
 import { parseDateTime, parseTimespan } from '../values/time.ts';
 import { keyOf, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import { kind, listItems, positionOf, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type RowFn, type RowScope, type TabularPlan } from './context.ts';
@@ -401,10 +401,43 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
         const test = STRING_OPS[negated ? k.slice(3) : k];
         if (!test) return unsupported(ctx, node);
         const left = str(scalar(node.Left, scope));
-        const right = str(scalar(node.Right, scope));
-        return { fn: (row, rt) => test(left(row, rt), right(row, rt)) !== negated, type: 'bool' };
+        const rightScalar = scalar(node.Right, scope);
+        const right = str(rightScalar);
+        const fn: RowFn = (row, rt) => test(left(row, rt), right(row, rt)) !== negated;
+        if (k.endsWith('MatchesRegexExpression')) {
+          checkConstantRegex(rightScalar, node.Right);
+          return { fn: positioned(fn, node), type: 'bool' };
+        }
+        return { fn, type: 'bool' };
       }
     }
+  }
+
+  /** A constant pattern that RE2 rejects is reported at compile time, where it is written, even if no row flows. */
+  function checkConstantRegex(pattern: CompiledScalar, node: BridgeObject): void {
+    if (!pattern.constant) return;
+    const value = pattern.fn([], undefined as never);
+    if (typeof value !== 'string') return;
+    try {
+      re2(value);
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      const { line, column } = positionOf(ctx, node);
+      throw new EngineError(err.message, line, column);
+    }
+  }
+
+  /** Run-time errors of a regex function (a computed pattern, a missing capture group) carry the call's position. */
+  function positioned(fn: RowFn, node: BridgeObject): RowFn {
+    const { line, column } = positionOf(ctx, node);
+    return (row, rt) => {
+      try {
+        return fn(row, rt);
+      } catch (err) {
+        if (err instanceof EngineError && err.line === undefined) throw new EngineError(err.message, line, column);
+        throw err;
+      }
+    };
   }
 
   function call(node: BridgeObject, scope: RowScope, type: KType): CompiledScalar {
@@ -425,6 +458,14 @@ export function createScalarCompiler(ctx: CompileContext, hooks: TabularHooks): 
       // typeof(T) arguments act through the call's bound result type, so they count as read.
       const { args: watched, unread } = watchArguments(args, positional.map((a) => kind(a) === 'TypeOfLiteralExpression'));
       const compiled = { fn: wholeTicks(fn(watched, { resultType: type }), type, args), type };
+      const regexArg = REGEX_ARGUMENT[name.toLowerCase()];
+      if (regexArg !== undefined && args[regexArg]) {
+        checkConstantRegex(args[regexArg]!, positional[regexArg]!);
+        compiled.fn = positioned(compiled.fn, node);
+      } else if (name.toLowerCase() === 'countof' && args[2]) {
+        if (args[2].constant && args[2].fn([], undefined as never) === 'regex') checkConstantRegex(args[1]!, positional[1]!);
+        compiled.fn = positioned(compiled.fn, node);
+      }
       // An argument the implementation never looked at would be silently ignored: refuse the call instead.
       const ignored = unread();
       if (ignored >= 0) unsupported(ctx, positional[ignored]!, `${name}() with argument ${ignored + 1} (${textOf(ctx, positional[ignored]!).trim()}): the local engine does not implement it`);

@@ -5,7 +5,7 @@
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { WATCHLIST_FUNCTION, watchlistAlias } from '../../kql/sentinel-functions.ts';
-import { EngineError } from '../errors.ts';
+import { EngineError, MissingInputError } from '../errors.ts';
 import { compileJoin, joinKind } from '../operators/join.ts';
 import { compileSort, compileTake, compileTop } from '../operators/order.ts';
 import { compileDistinct, compileExtend, compileMvExpand, compileProject, compileReshape, compileWhere, type RowsFn } from '../operators/shape.ts';
@@ -105,10 +105,13 @@ function fromPlan(columns: Column[], plan: TabularPlan): CompiledTabular {
   return { columns, transient: false, plan, source: (rt, emit) => pushAll(plan(rt).rows, emit) };
 }
 
+/** The most rows the range operator produces here (it materialises them). */
+const RANGE_ROW_LIMIT = 10_000_000;
+
 export function createTabularCompiler(ctx: CompileContext) {
   const scalars: ScalarCompiler = createScalarCompiler(ctx, { tabular: (node) => tabular(node) });
 
-  const newTrace = (node: BridgeObject, operator: string): StageTrace => ({ operator, ...positionOf(ctx, node), rowsIn: 0, rowsOut: 0, sample: [] });
+  const newTrace = (node: BridgeObject, operator: string, columns: Column[]): StageTrace => ({ operator, ...positionOf(ctx, node), rowsIn: 0, rowsOut: 0, columns, sample: [] });
 
   /**
    * A row-at-a-time stage (where, extend, project…): no intermediate tables, so a chain of them costs one pass.
@@ -117,7 +120,7 @@ export function createTabularCompiler(ctx: CompileContext) {
   function streamed(node: BridgeObject, name: string, input: CompiledTabular, columns: Column[], step: RowStep, transient: boolean): CompiledTabular {
     return tabularOf(columns, transient, (rt, emit) => {
       if (!rt.trace) return input.source(rt, step(rt, emit));
-      const entry = newTrace(node, name);
+      const entry = newTrace(node, name, columns);
       const inner = step(rt, (row) => {
         entry.rowsOut++;
         if (entry.sample!.length < 3) entry.sample!.push(row.slice(0, columns.length));
@@ -173,7 +176,7 @@ export function createTabularCompiler(ctx: CompileContext) {
     return tabularOf(columns, false, (rt, emit) => {
       const inRows = input.plan(rt).rows;
       const rows = rowsFn(inRows, rt);
-      rt.trace?.push({ ...newTrace(node, name), rowsIn: inRows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice(0, columns.length)) });
+      rt.trace?.push({ ...newTrace(node, name, columns), rowsIn: inRows.length, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice(0, columns.length)) });
       pushAll(rows, emit);
     });
   }
@@ -245,7 +248,7 @@ export function createTabularCompiler(ctx: CompileContext) {
           let rowsIn = 0;
           input.source(rt, rt.trace ? (row) => { rowsIn++; run.add(row); } : (row) => { run.add(row); });
           const rows = run.finish();
-          rt.trace?.push({ ...newTrace(node, label), rowsIn, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) });
+          rt.trace?.push({ ...newTrace(node, label, out), rowsIn, rowsOut: rows.length, sample: rows.slice(0, 3).map((r) => r.slice()) });
           pushAll(rows, emit);
         });
       }
@@ -253,7 +256,7 @@ export function createTabularCompiler(ctx: CompileContext) {
         return tabularOf(out, false, (rt, emit) => {
           let n = 0;
           input.source(rt, () => { n++; });
-          rt.trace?.push({ ...newTrace(node, label), rowsIn: n, rowsOut: 1, sample: [[n]] });
+          rt.trace?.push({ ...newTrace(node, label, out), rowsIn: n, rowsOut: 1, sample: [[n]] });
           emit([n]);
         });
       case 'SortOperator': return blocking(node, label, input, input.columns, compileSort(ctx, node, input.columns, scalars));
@@ -387,14 +390,14 @@ export function createTabularCompiler(ctx: CompileContext) {
     const empty = columns.map((c) => (c.type === 'string' ? '' : null));
     const read = tabularOf(columns, false, (rt, emit) => {
       const table = rt.tables[name];
-      if (!table) throw new EngineError(`the query reads ${what}, but the test provides no rows for it (add tables: {${name}: [...]})`, line, column);
+      if (!table) throw new MissingInputError(`the query reads ${what}, but the test provides no rows for it (add tables: {${name}: [...]})`, { kind: what.startsWith('watchlist') ? 'watchlist' : 'table', name }, line, column);
       let map = mapping.get(table);
       if (map === undefined) {
         const m = columns.map((c) => table.columns.findIndex((x) => x.name === c.name));
         // null: the table is already laid out as the bound schema, rows pass as they are.
         mapping.set(table, (map = m.length === table.columns.length && m.every((j, i) => j === i) ? null : m));
       }
-      const entry = rt.trace ? newTrace(node, name) : null;
+      const entry = rt.trace ? newTrace(node, name, columns) : null;
       let pushed = 0;
       const target: Emit = entry ? (row) => { pushed++; if (entry.sample!.length < 3) entry.sample!.push(row.slice()); return emit(row); } : emit;
       const m = map;
@@ -438,7 +441,7 @@ export function createTabularCompiler(ctx: CompileContext) {
         const rows: Value[][] = [];
         for (const url of urls) {
           const table = rt.externaldata[url];
-          if (!table) throw new EngineError(`externaldata reads ${url}; the test must provide its rows (externaldata: {"${url}": [...]}) — nothing is fetched`, line, column);
+          if (!table) throw new MissingInputError(`externaldata reads ${url}; the test must provide its rows (externaldata: {"${url}": [...]}) — nothing is fetched`, { kind: 'externaldata', name: url }, line, column);
           const map = columns.map((c) => table.columns.findIndex((x) => x.name === c.name));
           // A one-column text list may be supplied with any column name.
           const single = columns.length === 1 && table.columns.length === 1 && map[0] === -1;
@@ -458,13 +461,19 @@ export function createTabularCompiler(ctx: CompileContext) {
     const columns = columnsOfType(node.ResultType);
     const scope = new RowScope([]);
     const [from, to, step] = [node.From, node.To, node.Step].map((n: BridgeObject) => scalars.scalar(n, scope));
+    const { line, column } = positionOf(ctx, node);
     const rows = fromPlan(columns, (rt) => {
-      const a = from!.fn([], rt) as number;
-      const b = to!.fn([], rt) as number;
-      const s = step!.fn([], rt) as number;
+      const a = from!.fn([], rt) as number | null;
+      const b = to!.fn([], rt) as number | null;
+      const s = step!.fn([], rt) as number | null;
       const out: Value[][] = [];
-      if (s > 0) for (let v = a; v <= b && out.length < 10_000_000; v += s) out.push([v]);
-      else if (s < 0) for (let v = a; v >= b && out.length < 10_000_000; v += s) out.push([v]);
+      if (a === null || b === null || s === null) throw new EngineError('range with a null start, stop or step: the docs do not say what that gives', line, column);
+      // Kusto's range has no documented row limit; the engine holds every row in memory, so it refuses rather
+      // than stop early and return a silently shorter table.
+      const count = s === 0 ? 0 : Math.floor((b - a) / s) + 1;
+      if (count > RANGE_ROW_LIMIT) throw new EngineError(`range of ${count.toLocaleString('en-US')} rows: the local engine runs at most ${RANGE_ROW_LIMIT.toLocaleString('en-US')}`, line, column);
+      if (s > 0) for (let v = a; v <= b; v += s) out.push([v]);
+      else if (s < 0) for (let v = a; v >= b; v += s) out.push([v]);
       return { columns, rows: out };
     });
     // range's output is a serialized row set (serialize page), so window functions may follow it directly.
@@ -587,7 +596,7 @@ export function createTabularCompiler(ctx: CompileContext) {
           // Without a table of that name the binder leaves the columns open; nothing could be read from them.
           if (columnsOfType(node.ResultType).length === 0) {
             const { line, column } = positionOf(ctx, node);
-            throw new EngineError(`the query reads watchlist '${alias}', but the test provides no rows for it (add tables: {${alias}: [...]}, with SearchKey and the watchlist's columns)`, line, column);
+            throw new MissingInputError(`the query reads watchlist '${alias}', but the test provides no rows for it (add tables: {${alias}: [...]}, with SearchKey and the watchlist's columns)`, { kind: 'watchlist', name: alias }, line, column);
           }
           return tableReference(node, alias, `watchlist '${alias}'`);
         }

@@ -1,6 +1,6 @@
 /** IPv4 functions (Kusto returns null for text that is not an IPv4 address). */
 import type { CompiledScalar, Runtime } from '../compiler/context.ts';
-import { EngineError } from '../errors.ts';
+import { EngineError, MissingInputError } from '../errors.ts';
 import { toDynamic, toKustoString, type Value } from '../values/types.ts';
 import { str } from './strings.ts';
 import type { ScalarFunction } from './registry.ts';
@@ -81,7 +81,7 @@ function geoIndex(rt: Runtime): GeoEntry[] {
   let index = rt.memo.get(GEO_INDEX) as GeoEntry[] | undefined;
   if (index) return index;
   const table = rt.tables[GEO_FIXTURE_TABLE];
-  if (!table) throw new EngineError(`geo_info_from_ip_address() needs a fixture table named '${GEO_FIXTURE_TABLE}' (first column: IPv4 address or CIDR; then country, state, city, latitude, longitude)`);
+  if (!table) throw new MissingInputError(`geo_info_from_ip_address() needs a fixture table named '${GEO_FIXTURE_TABLE}' (first column: IPv4 address or CIDR; then country, state, city, latitude, longitude)`, { kind: 'geo', name: GEO_FIXTURE_TABLE });
   index = [];
   for (const row of table.rows) {
     const net = parseIpv4(String(row[0] ?? ''));

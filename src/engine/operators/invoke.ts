@@ -8,7 +8,7 @@
  */
 import type { BridgeObject } from '../../kql/kusto-language.ts';
 import { kind, listItems, positionOf, textOf, unsupported, type CompileContext, type RowStep } from '../compiler/context.ts';
-import { EngineError } from '../errors.ts';
+import { EngineError, MissingInputError } from '../errors.ts';
 import { keyOf, type Column, type Value } from '../values/types.ts';
 
 export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Column[], out: Column[]): RowStep {
@@ -26,7 +26,7 @@ export function compileInvoke(ctx: CompileContext, node: BridgeObject, input: Co
   const { line, column } = positionOf(ctx, node);
   return (rt, emit) => {
     const fixture = rt.tables[name];
-    if (!fixture) throw new EngineError(`invoke ${name}() needs a fixture table named '${name}'`, line, column);
+    if (!fixture) throw new MissingInputError(`invoke ${name}() needs a fixture table named '${name}'`, { kind: 'table', name }, line, column);
     const inputKey = keyName ?? fixture.columns[0]!.name;
     const has = (n: string) => fixture.columns.some((c) => c.name === n);
     const fixtureKey = has(inputKey) ? inputKey : inputKey.replace(/^InitiatingProcess/, '');

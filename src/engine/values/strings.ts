@@ -174,6 +174,12 @@ const UNICODE_CLASSES: Record<string, string> = {
 /** The same classes inside a [...] class (a negated multi-property class cannot be nested there in RE2). */
 const UNICODE_CLASS_MEMBERS: Record<string, string | null> = { d: '\\p{Nd}', D: '\\P{Nd}', w: REGEX_WORD, W: null, s: REGEX_SPACE, S: null };
 
+/**
+ * Which argument of a function is a regular expression (countof's third argument "regex" makes its second one a
+ * pattern too; callers handle that case). Shared by the compiler and validation, so both check the same places.
+ */
+export const REGEX_ARGUMENT: Readonly<Record<string, number>> = { extract: 0, extract_all: 0, replace_regex: 1, indexof_regex: 1, trim: 0, trim_start: 0, trim_end: 0 };
+
 export function re2(pattern: string): RE2JS {
   let re = regexCache.get(pattern);
   if (!re) {
