@@ -32,6 +32,8 @@ type Path = (string | number)[];
 export interface FileRows {
   rows: Record<string, unknown>[];
   lines: number[];
+  /** CSV: every cell is text, so a table outside the schema infers numbers and booleans from the text. */
+  textCells?: boolean;
 }
 
 export const ROWS_FILE_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'];
@@ -154,7 +156,7 @@ function csvRows(text: string, path: string): FileRows {
   if (quoteLine) throw new RowsFileError(`${path}:${quoteLine}: quoted field is never closed`);
   if (field !== '' || record.length) { record.push(field); records.push({ fields: record, line: recordLine }); }
   const [header, ...rest] = records;
-  if (!header) return { rows: [], lines: [] };
+  if (!header) return { rows: [], lines: [], textCells: true };
   const seen = new Set<string>();
   for (const h of header.fields) {
     if (seen.has(h)) throw new RowsFileError(`${path}:${header.line}: column ${h === '' ? '(empty name)' : h} appears twice in the header`);
@@ -164,7 +166,7 @@ function csvRows(text: string, path: string): FileRows {
     if (fields.length !== header.fields.length) throw new RowsFileError(`${path}:${at}: ${fields.length} fields, header has ${header.fields.length}`);
     return Object.fromEntries(header.fields.map((h, j) => [h, fields[j] === '' ? undefined : fields[j]]).filter(([, v]) => v !== undefined));
   });
-  return { rows, lines: rest.map((r) => r.line) };
+  return { rows, lines: rest.map((r) => r.line), textCells: true };
 }
 
 /**
@@ -239,7 +241,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   };
   let rows: Record<string, unknown>[];
   /** For rows from a file: the file as messages show it (relative to the working directory, the repository root in CI) and each row's line. */
-  let fromFile: { shown: string; lines: number[] } | undefined;
+  let fromFile: { shown: string; lines: number[]; textCells?: boolean } | undefined;
   if (Array.isArray(source)) rows = source;
   else {
     try {
@@ -247,7 +249,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
       const shown = displayPath(path);
       const read = readRowsFile(path, shown);
       rows = read.rows;
-      fromFile = { shown, lines: read.lines };
+      fromFile = { shown, lines: read.lines, ...(read.textCells ? { textCells: true } : {}) };
     } catch (err) {
       if (!(err instanceof RowsFileError)) throw err;
       return fail([...basePath, 'file'], 'test/fixture-file', `cannot read fixture file: ${err.message}`);
@@ -255,6 +257,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   }
   return typedTable(name, rows, platform, {
     ...(section === 'tables' ? {} : { externaldata: true, ...(declared ? { declared } : {}) }),
+    ...(fromFile?.textCells ? { textCells: true } : {}),
     onError: (e) => {
       const where = fromFile ? ` (${fromFile.shown}:${fromFile.lines[e.row]})` : '';
       const rowPath: Path = fromFile ? [...basePath, 'file'] : [...basePath, e.row, e.key];
@@ -276,6 +279,8 @@ export interface TypedTableOptions {
   /** For externaldata: the columns the query declares for the URL (then no platform schema applies). */
   declared?: Column[];
   externaldata?: boolean;
+  /** The values are CSV text: a column outside the schema whose cells all read as numbers (or booleans) is typed so. */
+  textCells?: boolean;
   /** Reports a rejected value with the caller's notion of where it is (a YAML position, a file line). */
   onError: (problem: RowProblem) => never;
 }
@@ -306,7 +311,7 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
   } else {
     // Fixture-only tables (externaldata lists, lookup tables): columns and types inferred from the rows.
     const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-    columns = names.map((n) => ({ name: n, type: inferType(rows.map((r) => r[n])) }));
+    columns = names.map((n) => ({ name: n, type: inferType(rows.map((r) => r[n]), options.textCells === true) }));
   }
   const index = new Map(columns.map((c, i) => [c.name, i]));
   const jsonColumns = schema ? jsonColumnsOf(name) : new Set<string>();
@@ -351,9 +356,15 @@ function jsonColumnsOf(table: string): Set<string> {
   return out;
 }
 
-function inferType(values: unknown[]): KType {
+function inferType(values: unknown[], textCells: boolean): KType {
   const present = values.filter((v) => v !== undefined && v !== null);
   if (present.length === 0) return 'string';
+  if (textCells) {
+    const text = present as string[];
+    if (text.every((v) => /^[+-]?\d+$/.test(v) && Number.isSafeInteger(Number(v)))) return 'long';
+    if (text.every((v) => /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v))) return 'real';
+    if (text.every((v) => v === 'true' || v === 'false')) return 'bool';
+  }
   if (present.every((v) => typeof v === 'boolean')) return 'bool';
   if (present.every((v) => typeof v === 'number' && Number.isInteger(v))) return 'long';
   if (present.every((v) => typeof v === 'number')) return 'real';

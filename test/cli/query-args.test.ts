@@ -87,6 +87,36 @@ describe('dac query --table files', () => {
     expect(JSON.parse(list.stdout)).toEqual({ columns: [{ name: 'd', type: 'datetime' }], rows: [['2026-01-02T00:00:00Z']] });
   });
 
+  it('CSV cells of a table outside the schema are typed from their text: integers long, numbers real, true/false bool', async () => {
+    const dir = files({ 't.csv': 'c,n,r,b,z\n2024-01-01T00:00:00Z,5,1.5,true,007\n,6,2,false,x\n' });
+    const r = await dac('query', '-q', 'T | extend n2 = n + 1, r2 = r * 2', '--table', `T=${join(dir, 't.csv')}`, '--format', 'json');
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({
+      columns: [{ name: 'c', type: 'datetime' }, { name: 'n', type: 'long' }, { name: 'r', type: 'real' }, { name: 'b', type: 'bool' }, { name: 'z', type: 'string' }, { name: 'n2', type: 'long' }, { name: 'r2', type: 'real' }],
+      rows: [['2024-01-01T00:00:00Z', 5, 1.5, true, '007', 6, 3], [null, 6, 2, false, 'x', 7, 4]],
+    });
+  });
+
+  it('--externaldata URL=path serves an externaldata URL (which may hold =), typed by the declared columns', async () => {
+    const url = 'https://x.example/a.txt?v=1';
+    const dir = files({ 'ext.jsonl': '{"D": "a", "N": 1}\n{"D": "b", "N": 2}\n', 'bad.jsonl': '{"E": "a"}\n' });
+    const q = `externaldata(D:string, N:long)[@"${url}"] | summarize sum(N)`;
+    const ok = await dac('query', '-q', q, '--externaldata', `${url}=${join(dir, 'ext.jsonl')}`, '--format', 'csv');
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout).toBe('sum_N\n3\n');
+    usageError(await dac('query', '-q', q), /the query reads externaldata https:\/\/x\.example\/a\.txt\?v=1 \(nothing is fetched\): pass its rows with --externaldata 'https:\/\/x\.example\/a\.txt\?v=1=path'/);
+    usageError(await dac('query', '-q', q, '--externaldata', `https://x.example/b.txt?v=1=${join(dir, 'ext.jsonl')}`), /reads no externaldata URL https:\/\/x\.example\/b\.txt\?v=1 \(did you mean https:\/\/x\.example\/a\.txt\?v=1\?\)/);
+    usageError(await dac('query', '-q', q, '--externaldata', `${url}=${join(dir, 'bad.jsonl')}`), /bad\.jsonl:1: the query declares no column E for externaldata/);
+    usageError(await dac('query', '-q', q, '--externaldata', 'nopath'), /--externaldata expects URL=path, got nopath/);
+  });
+
+  it('every missing input is a usage error (exit 2) that names the option to pass', async () => {
+    usageError(await dac('query', '-q', 'print g = geo_info_from_ip_address("8.8.8.8")'), /pass it with --table geo_info_from_ip_address=path/);
+    usageError(await dac('query', '--platform', 'sentinel', '-q', "_GetWatchlist('HV') | count"), /the query reads watchlist 'HV': pass its rows .* with --table HV=path/);
+    const dir = files({ 'dfe.jsonl': '{"SHA1": "ab"}\n' });
+    usageError(await dac('query', '-q', 'DeviceFileEvents | invoke FileProfile()', '--table', `DeviceFileEvents=${join(dir, 'dfe.jsonl')}`), /the query reads table FileProfile: pass rows with --table FileProfile=path/);
+  });
+
   it('--file naming a directory is a usage error', async () => {
     usageError(await dac('query', '--file', files({})), /query file is a directory/);
   });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { compileQuery, EngineError, toJsonResult, type InputTable } from '../../engine/index.ts';
+import { compileQuery, EngineError, MissingInputError, toJsonResult, type InputTable, type MissingInput } from '../../engine/index.ts';
 import { readRowsFile, RowsFileError, typedTable, type FileRows } from '../../testing/fixtures.ts';
 import { queryInputs } from '../../testing/query-inputs.ts';
 import type { Column } from '../../engine/values/types.ts';
@@ -20,9 +20,11 @@ function readRows(path: string): FileRows {
   }
 }
 
-function loadTable(name: string, path: string, platform: Platform): InputTable {
-  const { rows, lines } = readRows(path);
+function loadTable(name: string, path: string, platform: Platform, declared?: Column[]): InputTable {
+  const { rows, lines, textCells } = readRows(path);
   return typedTable(name, rows, platform, {
+    ...(textCells ? { textCells } : {}),
+    ...(declared ? { externaldata: true, declared } : {}),
     onError: (problem) => {
       throw new UsageError(`${path}:${lines[problem.row]}: ${problem.message}${problem.hint ? ` (${problem.hint.replaceAll("`", "")})` : ''}`);
     },
@@ -44,6 +46,39 @@ function csv(columns: Column[], rows: unknown[][]): string {
   return [columns.map((c) => cell(c.name)).join(','), ...rows.map((r) => r.map(cell).join(','))].join('\n');
 }
 
+/** How dac query takes an input the query reads and the command line did not give. */
+function missingInputMessage(input: MissingInput): string {
+  switch (input.kind) {
+    case 'externaldata': return `the query reads externaldata ${input.name} (nothing is fetched): pass its rows with --externaldata '${input.name}=path'`;
+    case 'watchlist': return `the query reads watchlist '${input.name}': pass its rows (SearchKey and the watchlist's columns) with --table ${input.name}=path`;
+    case 'geo': return `geo_info_from_ip_address() reads its answers from a table: pass it with --table ${input.name}=path (first column: IPv4 address or CIDR; then country, state, city, latitude, longitude)`;
+    default: return `the query reads table ${input.name}: pass rows with --table ${input.name}=path`;
+  }
+}
+
+/**
+ * --externaldata URL=path: the URL is the text inside [...] and may itself hold '=' (query strings), so the path
+ * starts after the last '='. The columns come from the query's declaration.
+ */
+function loadExternalData(specs: string[], query: string, platform: Platform): Record<string, InputTable> {
+  const out: Record<string, InputTable> = {};
+  if (!specs.length) return out;
+  const declared = queryInputs(query, platform).externalData;
+  for (const spec of specs) {
+    const at = spec.lastIndexOf('=');
+    if (at <= 0 || at === spec.length - 1) throw new UsageError(`--externaldata expects URL=path, got ${spec}`);
+    const url = spec.slice(0, at);
+    const columns = declared.get(url);
+    if (!columns) {
+      const guess = closest(url, declared.keys(), 12);
+      throw new UsageError(`the query reads no externaldata URL ${url}${guess ? ` (did you mean ${guess}?)` : declared.size ? ` (it reads ${[...declared.keys()].join(', ')})` : ' (it reads none)'}`);
+    }
+    if (Object.hasOwn(out, url)) throw new UsageError(`--externaldata ${url} is given twice`);
+    out[url] = loadTable(url, spec.slice(at + 1), platform, columns);
+  }
+  return out;
+}
+
 /**
  * A misspelt --table name would leave the real table without rows and the engine's message speaks of tests: say
  * which --table is missing (a usage error) and warn about --table entries the query never reads.
@@ -62,7 +97,7 @@ function checkTables(query: string, platform: Platform, tables: Record<string, I
 export const command: Command = {
   name: 'query',
   summary: 'Run any KQL query locally on rows from files',
-  usage: "(--file Q.kql | -q 'KQL') [--table Name=rows.jsonl|.csv|.json]… [--now ISO] [--platform defender|sentinel] [--format table|json|csv]",
+  usage: "(--file Q.kql | -q 'KQL') [--table Name=rows.jsonl|.csv|.json]… [--externaldata URL=rows]… [--now ISO] [--platform defender|sentinel] [--format table|json|csv]",
   description: [
     'Runs the query in the embedded engine. Tables known to the platform schema are typed by it (unknown columns',
     'are errors); other tables take their types from the values. ago() and now() use --now (default: the current',
@@ -73,6 +108,7 @@ export const command: Command = {
     file: { type: 'string', description: 'File holding the query', valueName: 'path' },
     query: { type: 'string', short: 'q', description: 'The query text', valueName: 'kql' },
     table: { type: 'string', multiple: true, description: 'Rows of a table: Name=path (.jsonl, .csv, .json); repeatable', valueName: 'Name=path' },
+    externaldata: { type: 'string', multiple: true, description: 'Rows an externaldata URL serves (nothing is fetched): URL=path; repeatable', valueName: 'URL=path' },
     now: { type: 'string', description: 'Frozen clock for now() and ago() (ISO-8601)', valueName: 'iso' },
     platform: { type: 'string', description: 'Table schemas to bind against: defender (default) or sentinel', valueName: 'name' },
     format: { type: 'string', description: 'Output: table (default), json, csv', valueName: 'fmt' },
@@ -105,12 +141,14 @@ export const command: Command = {
       const compiled = compileQuery(query, { platform, extraTables });
       // After compiling, so an invalid query is still reported as such (exit 1) before any missing --table.
       checkTables(query, platform, tables, ctx.stderr);
-      const result = toJsonResult(compiled.run({ now, tables }));
+      const externaldata = loadExternalData((ctx.values.externaldata as string[] | undefined) ?? [], query, platform);
+      const result = toJsonResult(compiled.run({ now, tables, externaldata }));
       if (format === 'json') ctx.stdout(JSON.stringify(result) + '\n');
       else if (format === 'csv') ctx.stdout(csv(result.columns, result.rows) + '\n');
       else ctx.stdout(`${table(result.columns, result.rows)}\n(${result.rows.length} row${result.rows.length === 1 ? '' : 's'})\n`);
       return 0;
     } catch (err) {
+      if (err instanceof MissingInputError) throw new UsageError(missingInputMessage(err.input));
       if (err instanceof EngineError) {
         // With --file, lead with file:line:column so editors and CI annotations can jump to it.
         const where = file && err.line !== undefined ? `${file}:${err.line}:${err.column}: ` : '';
