@@ -11,6 +11,9 @@ import { queryForPlatform } from '../build/dialect.ts';
 import type { KqlAnalysis, KqlDiagnostic } from '../kql/analyzer.ts';
 import { tablesFor, type Platform } from '../kql/table-schemas.ts';
 import { DEFENDER_FUNCTIONS } from '../kql/defender-functions.ts';
+import type { BridgeObject } from '../kql/kusto-language.ts';
+import { kind, listItems } from '../engine/compiler/context.ts';
+import { re2, REGEX_ARGUMENT } from '../engine/values/strings.ts';
 
 export interface KqlCheck {
   diagnostics: Diagnostic[];
@@ -42,6 +45,17 @@ export function checkKql(loaded: LoadedDetection): KqlCheck {
         file, line: pos.line, column: pos.column, path: '/query', severity: 'warning', code: 'kql/defender-dynamic-access',
         message: `property access on a column that is a JSON string in Defender; the Defender build wraps it: ${dialect.rewrites.join('; ')} [defender]`,
         hint: 'write todynamic(AdditionalFields).name so the query reads the same on both platforms',
+      });
+    }
+  }
+  const first = enabledPlatforms(detection)[0];
+  if (first) {
+    const dialect = queryForPlatform(detection.query, first);
+    for (const bad of invalidRegexes(dialect.analysis.code.Syntax)) {
+      const pos = source.positionInScalar(['query'], dialect.sourceOffset(bad.start));
+      diagnostics.push({
+        file, line: pos.line, column: pos.column, path: '/query', severity: 'error', code: 'kql/invalid-regex', message: bad.message,
+        hint: 'Kusto runs regular expressions with RE2: no lookarounds ((?=, (?!, (?<=, (?<!) and no backreferences (\\1)',
       });
     }
   }
@@ -81,4 +95,36 @@ function hintFor(d: KqlDiagnostic, platforms: Platform[]): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Constant patterns RE2 rejects (`matches regex "(?=x)"`, `extract("(a", 1, s)`): Kusto.Language does not check
+ * them, and Kusto fails the query when it runs, so the rule would only fail in the tenant.
+ */
+function invalidRegexes(root: BridgeObject): { start: number; message: string }[] {
+  const found: { start: number; message: string }[] = [];
+  const check = (node: BridgeObject | undefined) => {
+    if (!node || kind(node) !== 'StringLiteralExpression') return;
+    try {
+      re2(String(node.LiteralValue));
+    } catch (err) {
+      found.push({ start: node.TextStart, message: (err as Error).message });
+    }
+  };
+  const visit = (node: BridgeObject) => {
+    if (!node) return;
+    const k = kind(node);
+    if (k === 'MatchesRegexExpression') check(node.Right);
+    if (k === 'FunctionCallExpression') {
+      const args = listItems(node.ArgumentList?.Expressions);
+      const name = String(node.Name?.SimpleName ?? '').toLowerCase();
+      const positional = !args.some((a) => kind(a) === 'SimpleNamedExpression');
+      const at = REGEX_ARGUMENT[name];
+      if (positional && at !== undefined) check(args[at]);
+      if (positional && name === 'countof' && args[2] && kind(args[2]) === 'StringLiteralExpression' && String(args[2].LiteralValue) === 'regex') check(args[1]);
+    }
+    for (let i = 0; i < node.ChildCount; i++) visit(node.GetChild(i));
+  };
+  visit(root);
+  return found;
 }

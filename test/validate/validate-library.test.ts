@@ -129,6 +129,15 @@ describe('KQL diagnostics', () => {
     expect(d.message).toMatch(/UserAgnt.*\[defender, sentinel\]/);
   });
 
+  it('a constant regular expression RE2 rejects is an error at the pattern, reported once for both platforms', () => {
+    const { diagnostics } = validateOne(mutate('| where UserAgent startswith "curl/"', '| where UserAgent matches regex "^curl(?=/)" or UserAgent == extract("(a", 1, UserAgent)'));
+    const regex = diagnostics.filter((d) => d.code === 'kql/invalid-regex');
+    expect(regex.map((d) => [d.line, d.column, d.severity])).toEqual([[17, 35, 'error'], [17, 72, 'error']]);
+    expect(regex[0]!.message).toMatch(/invalid regular expression "\^curl\(\?=\/\)"/);
+    expect(regex[0]!.hint).toMatch(/RE2: no lookarounds/);
+    expect(validateOne(mutate('| where UserAgent startswith "curl/"', '| where UserAgent matches regex @"(?i)^curl/\d"')).diagnostics.filter((d) => d.code === 'kql/invalid-regex')).toEqual([]);
+  });
+
   it('AdditionalFields property access is what the Defender build wraps in todynamic(): a warning there, as build and tests see it', () => {
     const r = validateOne(mutate('| extend UserAgent = tostring(json.user_agent)', '| extend UserAgent = tostring(AdditionalFields.user_agent)'));
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
