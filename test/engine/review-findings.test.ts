@@ -90,6 +90,13 @@ describe('second review: datetimes, timespans and numbers the engine holds as do
     expect(rows('datatable(t:datetime)[datetime(2024-01-01), datetime(2024-01-03)] | summarize avg(t)')).toEqual([['2024-01-02T00:00:00Z']]);
   });
 
+  it('endof*() outside 1991–2048 is refused: the last tick of the period would round up to the next period', () => {
+    expect(() => rows('print endofday(datetime(2060-03-04 10:00))')).toThrow(/endofday\(\): the last tick before 2060-03-05T00:00:00Z is outside/);
+    expect(() => rows('print endofmonth(datetime(1960-03-04))')).toThrow(/endofmonth\(\).*1960-04-01/);
+    expect(() => rows('print endofweek(datetime(2024-05-01), 2000)')).toThrow(/endofweek\(\)/);
+    expect(rows('print a=endofday(datetime(2030-03-04)), b=endofyear(datetime(2047-03-04)), c=endofmonth(datetime(1992-02-10))')).toEqual([['2030-03-04T23:59:59.9999999Z', '2047-12-31T23:59:59.9999999Z', '1992-02-29T23:59:59.9999999Z']]);
+  });
+
   it('the last instant Kusto holds prints as itself, not as year 10000', () => {
     expect(rows('print a=datetime(9999-12-31 23:59:59.9999999), b=endofyear(datetime(9999-05-01))')).toEqual([['9999-12-31T23:59:59.9999999Z', '9999-12-31T23:59:59.9999999Z']]);
   });

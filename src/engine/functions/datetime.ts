@@ -1,5 +1,5 @@
 /** datetime and timespan functions; the clock is the run's frozen `now`, never the wall clock. */
-import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs, utcMs, floorDateTime } from '../values/time.ts';
+import { formatDateTime, parseDateTime, parseTimespan, TICKS_PER_DAY, TICKS_PER_HOUR, TICKS_PER_MINUTE, TICKS_PER_MS, TICKS_PER_SECOND, toEpochMs, fromEpochMs, utcMs, floorDateTime, pastMax } from '../values/time.ts';
 import type { CompiledScalar, RowFn } from '../compiler/context.ts';
 import type { Value } from '../values/types.ts';
 import type { ScalarFunction } from './registry.ts';
@@ -36,7 +36,7 @@ export const DATETIME_FUNCTIONS: Record<string, ScalarFunction> = {
   },
   endofday: ([d, offset]) => (row, rt) => {
     const start = binValue(num(d!.fn(row, rt)), TICKS_PER_DAY);
-    return start === null ? null : start + (((offset ? num(offset.fn(row, rt)) : 0) ?? 0) + 1) * TICKS_PER_DAY - 1;
+    return start === null ? null : lastTickBefore(start + (((offset ? num(offset.fn(row, rt)) : 0) ?? 0) + 1) * TICKS_PER_DAY, 'endofday');
   },
   startofweek: ([d, offset]) => calendarStart(d!, offset, 'week', false),
   startofmonth: ([d, offset]) => calendarStart(d!, offset, 'month', false),
@@ -206,6 +206,19 @@ function formatWithPattern(ticks: number, pattern: string): string {
  * startof/endof week (weeks start on Sunday), month and year, shifted by `offset` units; the end is the last
  * tick (100 ns) before the next period starts, as Kusto prints it (…T23:59:59.9999999Z).
  */
+/**
+ * The end of a period is the tick before the next one starts. Outside 1991–2048 a double cannot hold that tick and
+ * it would round up to the next period's start, so `t <= endofday(x)` would admit the next midnight: refused instead.
+ * Past 9999 the boundary itself is out of range and the value prints as Kusto's last instant.
+ */
+function lastTickBefore(boundary: number, fn: string): number {
+  const end = boundary - 1;
+  if (end === boundary && !pastMax(boundary)) {
+    throw new EngineError(`${fn}(): the last tick before ${formatDateTime(boundary)} is outside the range the local engine holds exactly (1991–2048); the result would be the next period's start`);
+  }
+  return end;
+}
+
 function calendarStart(d: CompiledScalar, offset: CompiledScalar | undefined, unit: 'week' | 'month' | 'year', end: boolean): RowFn {
   return (row, rt) => {
     const ticks = num(d.fn(row, rt));
@@ -218,7 +231,7 @@ function calendarStart(d: CompiledScalar, offset: CompiledScalar | undefined, un
       unit === 'year' ? Date.UTC(y + k, 0, 1)
         : unit === 'month' ? Date.UTC(y, m + k, 1)
           : Date.UTC(y, m, date.getUTCDate() - date.getUTCDay() + 7 * k);
-    return end ? fromEpochMs(at(shift + 1)) - 1 : fromEpochMs(at(shift));
+    return end ? lastTickBefore(fromEpochMs(at(shift + 1)), `endof${unit}`) : fromEpochMs(at(shift));
   };
 }
 

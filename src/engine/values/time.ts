@@ -108,7 +108,7 @@ export function toEpochMs(ticks: number): number {
  * rounds up into year 10000, which toISOString writes as "+010000-…". Such a value prints as the last instant.
  */
 const MAX_TEXT = '9999-12-31T23:59:59.9999999Z';
-const pastMax = (ticks: number) => ticks / TICKS_PER_MS + EPOCH_MS >= END_MS;
+export const pastMax = (ticks: number) => ticks / TICKS_PER_MS + EPOCH_MS >= END_MS;
 
 /**
  * ISO-8601 UTC with all 7 fractional digits, as tostring()/strcat() of a datetime give it in Kusto
