@@ -2,6 +2,7 @@
 // columns read later. Each must give exactly the results of the plain path.
 import { describe, expect, it } from 'vitest';
 import { compileQuery, preparedTable } from '../../src/engine/index.ts';
+import { internedString } from '../../src/engine/values/strings.ts';
 import { jsonColumns, lookupParsedJson, newRowCursor, NOT_PARSED } from '../../src/engine/values/json-columns.ts';
 import { columnsReadAfter } from '../../src/engine/compiler/column-liveness.ts';
 import { engineGlobalState } from '../../src/engine/compiler/global-state.ts';
@@ -130,5 +131,29 @@ describe('extend copies only the columns read later', () => {
     const r = results(kql);
     expect(r.prepared).toEqual(r.plain);
     expect(r.traced).toEqual(r.plain); // a traced run copies every column
+  });
+});
+
+describe('prepared tables: indexed string columns hold interned texts', () => {
+  // Texts built at run time (as JSON.parse or a CSV reader produce them), so they are not V8's interned copies.
+  const kinds = ['HttpConnectionInspected', 'SshConnectionInspected', '__proto__', '123', '', 'constructor'];
+  const built = (i: number) => JSON.parse(JSON.stringify(kinds[i % kinds.length]!)) as string;
+  const cols = [{ name: 'n', type: 'long' as const }, { name: 'ActionType', type: 'string' as const }];
+  const rows = Array.from({ length: 60 }, (_, i) => [i, built(i)]);
+
+  it('keeps every value equal to its text, including texts that are property names of Object.prototype', () => {
+    const table = preparedTable({ columns: cols, rows });
+    expect(table.rows.map((r) => r[1])).toEqual(rows.map((r) => r[1]));
+    expect(internedString('__proto__')).toBe('__proto__');
+    expect(internedString('123')).toBe('123');
+    expect(internedString('')).toBe('');
+  });
+
+  it.each(kinds)('where ActionType == %j gives the plain path’s rows', (k) => {
+    const q = compileQuery(`T | where ActionType == ${JSON.stringify(k)} | summarize c = count(), s = sum(n)`, { platform: 'defender', extraTables: { T: cols } });
+    const plain = q.run({ now: NOW, tables: { T: { columns: cols, rows } } }).rows;
+    const prepared = q.run({ now: NOW, tables: { T: preparedTable({ columns: cols, rows }) } }).rows;
+    expect(prepared).toEqual(plain);
+    expect(plain[0]![0]).toBe(10);
   });
 });

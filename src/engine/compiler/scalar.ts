@@ -6,7 +6,7 @@ import { EngineError } from '../errors.ts';
 import { parseDynamicLiteral } from '../values/json.ts';
 import { cast } from '../functions/logic.ts';
 import { str } from '../functions/strings.ts';
-import { hasPrefix, hasSuffix, hasTerm, re2, REGEX_ARGUMENT, regexTester } from '../values/strings.ts';
+import { hasPrefix, internedString, hasSuffix, hasTerm, re2, REGEX_ARGUMENT, regexTester } from '../values/strings.ts';
 import { parseDateTime, parseTimespan } from '../values/time.ts';
 import { keyOf, toDynamic, toKustoString, type KType, type Value } from '../values/types.ts';
 import { kind, listItems, positionOf, textOf, typeName, unsupported, type CompileContext, type CompiledScalar, type RowFn, type RowScope, type TabularPlan } from './context.ts';
@@ -25,7 +25,10 @@ export interface TabularHooks {
   tabular(node: BridgeObject): { plan: TabularPlan };
 }
 
-const constant = (value: Value, type: KType): CompiledScalar => ({ fn: () => value, type, constant: true });
+const constant = (value: Value, type: KType): CompiledScalar => {
+  const held = typeof value === 'string' ? internedString(value) : value;
+  return { fn: () => held, type, constant: true };
+};
 
 /** Significant digits of a number literal such as decimal(0012.3400) (4) or 1.5e3 (2). */
 function significantDigits(text: string): number {

@@ -244,3 +244,14 @@ export function jsEquivalent(translated: string): RegExp | null {
     return null;
   }
 }
+
+/**
+ * The same text as V8's internalized (deduplicated) string. `===` between two internalized strings is a pointer
+ * comparison; between an internalized one and a flat copy it is a call into the runtime that reads both texts.
+ * Query literals come out of Kusto.Language as fresh copies, so `ActionType == "…"` paid that call on every row
+ * (measured: 30 ms instead of 16 ms for 70,000 rows). Using the text as a property key interns it; index-like keys
+ * ("123") are not interned that way and come back as equal copies, which is still correct.
+ */
+export function internedString(text: string): string {
+  return Object.keys({ [text]: 0 })[0]!;
+}

@@ -6,6 +6,7 @@
  * never changes, so it cannot change a result; building it is counted in load time.
  */
 import type { Table, Value } from './types.ts';
+import { internedString } from './strings.ts';
 
 export interface TableIndexes {
   /** Column position → value → ascending row numbers. */
@@ -40,11 +41,13 @@ export function buildTableIndexes(table: Table): TableIndexes {
   }
   // One value everywhere: nothing to skip.
   candidates = candidates.filter((cand) => cand.counts.size >= 2);
-  // Pass 2: the row numbers of each value, ascending.
+  // Pass 2: the row numbers of each value, ascending; each value is replaced by one interned copy of its text, so
+  // `Column == "literal"` compares pointers (see internedString) whether the rows came from code or JSON.parse.
   const built = candidates.map((cand) => ({
     c: cand.c,
     lists: new Map([...cand.counts].map(([v, n]) => [v, new Int32Array(n)])),
     filled: new Map([...cand.counts.keys()].map((v) => [v, 0])),
+    interned: new Map([...cand.counts.keys()].map((v) => [v, typeof v === 'string' ? internedString(v) : v])),
   }));
   for (let r = 0; r < rows.length && built.length; r++) {
     const row = rows[r]!;
@@ -53,6 +56,7 @@ export function buildTableIndexes(table: Table): TableIndexes {
       const at = b.filled.get(v)!;
       b.lists.get(v)![at] = r;
       b.filled.set(v, at + 1);
+      row[b.c] = b.interned.get(v)!;
     }
   }
   for (const b of built) indexes.equality.set(b.c, b.lists);
