@@ -26,7 +26,7 @@ if (duckThreads !== undefined && (!Number.isInteger(duckThreads) || duckThreads 
   console.error(`--duckdb-threads must be a positive integer, got ${duckThreadsArg}`);
   process.exit(2);
 }
-const repeats = 2; // best of two runs per query, for both engines (first run warms the JIT / caches)
+const repeats = 5; // best of five runs per query, for both engines (the first warms the JIT and caches; GC pauses and the other core's load land in some runs, not all)
 
 const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
 const ms = (t: number) => `${t.toFixed(0)} ms`;
