@@ -3,8 +3,8 @@
  * as validation), compiled to JS closures, and run on in-memory tables with a frozen clock. Bridge.NET
  * objects are only touched at compile time.
  */
-import { invokeKeyDiagnostic } from '../kql/analyzer.ts';
-import { bridgeList, kustoLanguage } from '../kql/kusto-language.ts';
+import { invokeKeyDiagnostic, parseAndAnalyze } from '../kql/analyzer.ts';
+import { bridgeList } from '../kql/kusto-language.ts';
 import type { Platform } from '../kql/table-schemas.ts';
 import { engineGlobalState, invokedFixtures } from './compiler/global-state.ts';
 import { Env, type Runtime, type StageTrace } from './compiler/context.ts';
@@ -50,8 +50,7 @@ export interface CompileOptions {
 
 export function compileQuery(query: string, options: CompileOptions): CompiledQuery {
   const extra = options.extraTables ?? {};
-  const L = kustoLanguage();
-  const code = L.KustoCode.ParseAndAnalyze(query, engineGlobalState(options.platform, extra, invokedFixtures(query, extra)));
+  const code = parseAndAnalyze(query, engineGlobalState(options.platform, extra, invokedFixtures(query, extra)));
   for (const raw of bridgeList(code.GetDiagnostics())) {
     if (String(raw.Severity) !== 'Error') continue;
     const d = invokeKeyDiagnostic(code.Syntax, { severity: 'error', code: String(raw.Code), message: String(raw.Message), start: raw.Start, length: raw.Length });
