@@ -77,7 +77,8 @@ function pushAll(rows: Value[][], emit: Emit): void {
 /**
  * Rows picked by an index are scattered over a large table, so each costs a cache miss when the pipeline first
  * reads it, and a pipeline of closures waits for one miss at a time. Reading the next rows (and their parsed JSON
- * values) in a tight loop first lets the processor fetch them in parallel: 20–30% off the benchmark's queries.
+ * values) in a tight loop first lets the processor fetch them in parallel: 13–33% off four of the benchmark's five
+ * queries at 1M rows (docs/engine.md#benchmark).
  * The reads are summed into a module variable so the loop is not removed as dead code.
  */
 const TOUCH_BATCH = 32;
