@@ -99,7 +99,16 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
+    // node:util keeps the last of a repeated option; `-q A -q B` would silently run B.
+    const options: Record<string, { multiple?: boolean }> = command.options;
+    const seen = new Set<string>();
+    for (const token of parsed.tokens ?? []) {
+      if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+      if (seen.has(token.name)) throw new Error(`option --${token.name} is given more than once; give it once`);
+      seen.add(token.name);
+    }
   } catch (err) {
     io.stderr(`dac ${name}: ${(err as Error).message}\n\n${commandHelp(command)}\n`);
     return 2;

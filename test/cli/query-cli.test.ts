@@ -51,6 +51,22 @@ describe('dac query', () => {
     const kql = await dac('query', '--file', q);
     expect(kql.code).toBe(1);
     expect(kql.stderr).toContain(`${q}:2:9: KQL error KS142`);
+    expect(kql.stderr).not.toMatch(/at 2:9/); // the position leads the line once
+  });
+
+  it('prints a large result as a table, one line per row even for text with line breaks', async () => {
+    const r = await dac('query', '-q', 'range x from 1 to 150000 step 1 | extend s = iff(x == 2, "a\\nb\\tc", "z")');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.slice(0, 4)).toEqual(['x       s', '------  -------', '1       z', '2       a\\nb\\tc']);
+    expect(lines.at(-2)).toBe('(150000 rows)');
+  });
+
+  it('refuses a single-value option given twice instead of keeping the last', async () => {
+    const r = await dac('query', '-q', 'print 1', '-q', 'print 2');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/option --query is given more than once/);
+    expect(r.stdout).toBe('');
   });
 
   it('a query needing an input it lacks is a usage error (exit 2), an RE2-invalid regex a query problem (exit 1); never a crash', async () => {

@@ -31,9 +31,20 @@ function loadTable(name: string, path: string, platform: Platform, declared?: Co
   });
 }
 
+/** A cell of the aligned table: line breaks and tabs written as escapes, so a row stays one line. */
+function tableCell(v: unknown): string {
+  const text = v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
 function table(columns: Column[], rows: unknown[][]): string {
-  const cells = [columns.map((c) => c.name), ...rows.map((r) => r.map((v) => (v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v))))];
-  const widths = columns.map((_, i) => Math.min(60, Math.max(...cells.map((r) => r[i]!.length))));
+  const cells = [columns.map((c) => c.name), ...rows.map((r) => r.map(tableCell))];
+  // A loop, not Math.max(...column): spreading one argument per row overflows the stack past ~120,000 rows.
+  const widths = columns.map((_, i) => {
+    let width = 0;
+    for (const r of cells) width = Math.max(width, r[i]!.length);
+    return Math.min(60, width);
+  });
   const line = (r: string[]) => r.map((c, i) => (c.length > 60 ? `${c.slice(0, 59)}…` : c).padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
@@ -152,7 +163,7 @@ export const command: Command = {
       if (err instanceof EngineError) {
         // With --file, lead with file:line:column so editors and CI annotations can jump to it.
         const where = file && err.line !== undefined ? `${file}:${err.line}:${err.column}: ` : '';
-        ctx.stderr(`dac query: ${where}${err.message}\n`);
+        ctx.stderr(`dac query: ${where}${where ? err.message.replace(/ at \d+:\d+$/, '') : err.message}\n`);
         return 1;
       }
       throw err;
