@@ -24,7 +24,7 @@ export interface YamlSource {
   warnings: YamlParseError[];
   /** Position of the value at `path`, or of the nearest ancestor that exists. */
   positionOf(path: readonly (string | number)[], which?: 'key' | 'value'): SourcePosition;
-  /** Maps an offset inside the string scalar at `path` to a file position (exact for block scalars). */
+  /** Maps an offset inside the string scalar at `path` to a file position: exact for `|` blocks and verbatim scalars, else the scalar's start. */
   positionInScalar(path: readonly (string | number)[], offset: number): SourcePosition;
 }
 
@@ -97,8 +97,7 @@ function walk(doc: Document, path: readonly (string | number)[]): { node: Node |
 
 /**
  * Offset in the file of character `offset` of a scalar's value. Block literals (`|`) keep lines verbatim
- * after removing the indentation, so the mapping is exact there; for other styles we map line by line,
- * which is exact for single-line scalars and close otherwise.
+ * after removing the indentation, so the mapping is exact there, as it is for a value written verbatim.
  */
 function scalarSourceOffset(text: string, node: Scalar, offset: number): number {
   const [start, valueEnd] = node.range!;
@@ -106,7 +105,7 @@ function scalarSourceOffset(text: string, node: Scalar, offset: number): number 
   const before = value.slice(0, offset);
   const lineInValue = before.split('\n').length - 1;
   const colInValue = offset - (before.lastIndexOf('\n') + 1);
-  if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) {
+  if (node.type === Scalar.BLOCK_LITERAL) {
     // Skip the header line (`|`, `|-`, `>+2` …), then count content lines, skipping none: blank lines
     // in the value are blank lines in the source.
     let pos = text.indexOf('\n', start) + 1;
@@ -118,10 +117,10 @@ function scalarSourceOffset(text: string, node: Scalar, offset: number): number 
     const extraIndent = Math.max(0, valueLine.length - valueLine.trimStart().length);
     return pos + Math.max(0, indent - extraIndent) + colInValue;
   }
+  // Folded blocks, escapes in double quotes and flow scalars over several lines (joined with spaces) make the
+  // value's characters differ from the source's: only a value written verbatim maps exactly. Otherwise the scalar's
+  // own position is given, coarse but never a line of some other field.
   const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE ? 1 : 0;
-  if (lineInValue === 0) return start + quoted + colInValue;
-  let pos = start;
-  for (let i = 0; i < lineInValue; i++) pos = text.indexOf('\n', pos) + 1;
-  const line = text.slice(pos, text.indexOf('\n', pos) === -1 ? undefined : text.indexOf('\n', pos));
-  return pos + (line.length - line.trimStart().length) + colInValue;
+  const verbatim = node.type !== Scalar.BLOCK_FOLDED && text.slice(start + quoted, start + quoted + value.length) === value;
+  return verbatim ? start + quoted + offset : start;
 }

@@ -2,7 +2,7 @@
  * Runs each detection's tests: for every test and every platform it covers, the platform's emitted query
  * (after the dialect rewrite) runs on the fixture rows with the test's frozen clock.
  */
-import { queryForPlatform } from '../build/dialect.ts';
+import { queryForPlatform, type DialectResult } from '../build/dialect.ts';
 import type { LoadedDetection } from '../detection/library.ts';
 import { enabledPlatforms, type DetectionTest } from '../detection/types.ts';
 import { compileQuery, EngineError, toJsonResult, type CompiledQuery, type EngineColumn, type InputTable, type StageTrace, traceSampleRecords } from '../engine/index.ts';
@@ -65,12 +65,14 @@ function runGuarded(run: () => ReturnType<typeof runOne>): ReturnType<typeof run
   }
 }
 
-/** Engine positions are relative to the query text; the author reads lines of the detection file. */
-function fileLine(loaded: LoadedDetection, line: number, column: number): { line: number; column: number } {
-  const query = loaded.detection.query;
+/**
+ * Engine positions are relative to the query the platform runs (after the dialect rewrite: `Timestamp` →
+ * `TimeGenerated`, `todynamic()` around property access); the author reads lines of the detection file.
+ */
+function fileLine(loaded: LoadedDetection, emitted: DialectResult, line: number, column: number): { line: number; column: number } {
   let offset = 0;
-  for (let l = 1; l < line; l++) offset = query.indexOf('\n', offset) + 1;
-  return loaded.source.positionInScalar(['query'], offset + column - 1);
+  for (let l = 1; l < line; l++) offset = emitted.query.indexOf('\n', offset) + 1;
+  return loaded.source.positionInScalar(['query'], emitted.sourceOffset(offset + column - 1));
 }
 
 /** A pipe stage of a failed test: where it is in the detection file, rows in and out, its first output rows. */
@@ -84,14 +86,14 @@ export interface TestTraceStage {
   sample: Record<string, unknown>[];
 }
 
-function inFile(loaded: LoadedDetection, t: StageTrace): TestTraceStage {
-  return { operator: t.operator, ...fileLine(loaded, t.line, t.column), rowsIn: t.rowsIn, rowsOut: t.rowsOut, sample: traceSampleRecords(t) };
+function inFile(loaded: LoadedDetection, emitted: DialectResult, t: StageTrace): TestTraceStage {
+  return { operator: t.operator, ...fileLine(loaded, emitted, t.line, t.column), rowsIn: t.rowsIn, rowsOut: t.rowsOut, sample: traceSampleRecords(t) };
 }
 
 /** An engine error's message with its query position given as the detection file's line and column. */
-function located(loaded: LoadedDetection, err: EngineError): string {
+function located(loaded: LoadedDetection, emitted: DialectResult, err: EngineError): string {
   if (err.line === undefined || err.column === undefined) return err.message;
-  const pos = fileLine(loaded, err.line, err.column);
+  const pos = fileLine(loaded, emitted, err.line, err.column);
   return `${err.message.replace(/ at \d+:\d+$/, '')} at ${loaded.file}:${pos.line}:${pos.column}`;
 }
 
@@ -102,6 +104,8 @@ interface PlatformCache {
    */
   compiled: Map<string, CompiledQuery | Error>;
   inputs?: QueryInputs;
+  /** The query this platform runs, with the map from its offsets back to the detection's query. */
+  emitted?: DialectResult;
 }
 
 /**
@@ -166,10 +170,11 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
   const entry = platformCache(cache, platform);
   const extraTables = Object.fromEntries(Object.entries(tables).filter(([n]) => fixtureOnly(n, platform)).sort(([a], [b]) => a.localeCompare(b)).map(([n, t]) => [n, t.columns]));
   const key = JSON.stringify(extraTables);
+  const emitted = (entry.emitted ??= queryForPlatform(loaded.detection.query, platform));
   let compiled = entry.compiled.get(key);
   if (!compiled) {
     try {
-      compiled = compileQuery(queryForPlatform(loaded.detection.query, platform).query, { platform, extraTables });
+      compiled = compileQuery(emitted.query, { platform, extraTables });
     } catch (err) {
       compiled = err as Error;
     }
@@ -178,7 +183,7 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
   if (compiled instanceof Error) {
     const elsewhere = Object.keys(tables).filter((n) => !tablesFor(platform).has(n) && !fixtureOnly(n, platform));
     const note = elsewhere.length ? `; note: ${elsewhere.join(', ')} exist(s) only on the other platform, so the query cannot read it on ${platform} (set the test's platforms, or disable ${platform})` : '';
-    return { status: 'error', message: (compiled instanceof EngineError ? located(loaded, compiled) : `cannot compile the query: ${compiled.message}`) + note };
+    return { status: 'error', message: (compiled instanceof EngineError ? located(loaded, emitted, compiled) : `cannot compile the query: ${compiled.message}`) + note };
   }
   try {
     const result = compiled.run({ now: test.now, tables, externaldata, trace: true });
@@ -186,9 +191,9 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
     const expect = platform === 'sentinel' ? inEmittedDialect(test.expect, json.columns, SENTINEL_RENAMES) : test.expect;
     const mismatches = checkExpectations(expect, json.columns, json.rows);
     if (mismatches.length === 0) return { status: 'passed', message: `${json.rows.length} row(s)` };
-    return { status: 'failed', message: mismatches.map((m) => m.message).join('; '), mismatches, trace: (result.trace ?? []).map((t) => inFile(loaded, t)) };
+    return { status: 'failed', message: mismatches.map((m) => m.message).join('; '), mismatches, trace: (result.trace ?? []).map((t) => inFile(loaded, emitted, t)) };
   } catch (err) {
-    if (err instanceof EngineError) return { status: 'error', message: located(loaded, err) };
+    if (err instanceof EngineError) return { status: 'error', message: located(loaded, emitted, err) };
     return { status: 'error', message: `engine error: ${(err as Error).message}` };
   }
 }

@@ -88,3 +88,28 @@ describe('invoke FileProfile() fixtures on Defender', () => {
     expect([ok!.status, ok!.message]).toEqual(['passed', '1 row(s)']);
   });
 });
+
+describe('positions after the dialect rewrite', () => {
+  // Sentinel runs `TimeGenerated` where the file says `Timestamp` (4 characters longer, twice on this line): the
+  // trace and errors must still point at the detection file's columns, the same on both platforms.
+  const line = '  | where Timestamp > ago(1d) and Timestamp < now() | where ActionType == "HttpConnectionInspected"';
+  const rewritten = mutate('  | where ActionType == "HttpConnectionInspected"\n', `${line}\n`);
+  const wrong = `  - name: expects too many rows\n    now: 2026-01-01T12:00:00Z\n    tables:\n      DeviceNetworkEvents: [${row}]\n    expect: {count: 2}\n`;
+
+  it('trace stages on a rewritten line keep the file columns on every platform', () => {
+    const results = run(rewritten, wrong);
+    expect(results.map((r) => [r.platform, r.status])).toEqual([['defender', 'failed'], ['sentinel', 'failed']]);
+    for (const r of results) {
+      const stage = r.trace!.find((t) => t.operator.startsWith('where ActionType'))!;
+      expect([r.platform, stage.line, stage.column]).toEqual([r.platform, 14, line.indexOf('where ActionType') + 1]);
+    }
+  });
+
+  it('an engine error after the rewrite names the file column of the construct', () => {
+    const bad = mutate('  | where ActionType == "HttpConnectionInspected"\n', `${line} and DeviceName matches regex "(?=x)"\n`);
+    const results = run(bad, wrong);
+    const column = `${line} and DeviceName matches regex "(?=x)"`.indexOf('"(?=x)"') + 1;
+    expect(results.map((r) => r.status)).toEqual(['error', 'error']);
+    for (const r of results) expect(r.message).toMatch(new RegExp(`d\\.yaml:14:${column}$`));
+  });
+});

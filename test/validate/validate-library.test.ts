@@ -138,6 +138,17 @@ describe('KQL diagnostics', () => {
     expect(validateOne(mutate('| where UserAgent startswith "curl/"', '| where UserAgent matches regex @"(?i)^curl/\d"')).diagnostics.filter((d) => d.code === 'kql/invalid-regex')).toEqual([]);
   });
 
+  it('a query written as a quoted or folded scalar maps positions exactly when written verbatim, else to the query itself', () => {
+    const query = (style: string) => mutate(VALID_DETECTION.slice(VALID_DETECTION.indexOf('query: |'), VALID_DETECTION.indexOf('sentinel:')), style);
+    const regexAt = (text: string) => validateOne(text).diagnostics.filter((d) => d.code === 'kql/invalid-regex').map((d) => [d.line, d.column]);
+    const q = 'DeviceNetworkEvents | where ActionType == "HttpConnectionInspected" | where RemoteUrl matches regex "(?=x)" | project Timestamp, DeviceId, DeviceName, ReportId, RemoteIP';
+    // Single line, verbatim: the pattern's own column.
+    expect(regexAt(query(`query: '${q}'\n`))).toEqual([[12, 9 + q.indexOf('"(?=x)"')]]);
+    // Escapes (\n) and folding change the text: the query's own position, never a line of another field.
+    expect(regexAt(query(`query: "${q.replaceAll('"', '\\"').replaceAll(' | ', '\\n  | ')}"\n`))).toEqual([[12, 8]]);
+    expect(regexAt(query(`query: >-\n  ${q.replaceAll(' | ', '\n  | ')}\n`))).toEqual([[12, 8]]);
+  });
+
   it('AdditionalFields property access is what the Defender build wraps in todynamic(): a warning there, as build and tests see it', () => {
     const r = validateOne(mutate('| extend UserAgent = tostring(json.user_agent)', '| extend UserAgent = tostring(AdditionalFields.user_agent)'));
     expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
