@@ -24,6 +24,11 @@ export interface YamlSource {
   warnings: YamlParseError[];
   /** Position of the value at `path`, or of the nearest ancestor that exists. */
   positionOf(path: readonly (string | number)[], which?: 'key' | 'value'): SourcePosition;
+  /**
+   * The text of the unquoted scalar at `path` as written (`007`, `1.10`, `0x1F`), or undefined when the value there
+   * is not a plain scalar. YAML reads such text as a number, which loses what a string column should hold.
+   */
+  writtenText(path: readonly (string | number)[]): string | undefined;
   /** Maps an offset inside the string scalar at `path` to a file position: exact for `|` blocks and verbatim scalars, else the scalar's start. */
   positionInScalar(path: readonly (string | number)[], offset: number): SourcePosition;
 }
@@ -67,7 +72,13 @@ export function parseYamlSource(text: string): YamlSource {
     return toPos(scalarSourceOffset(text, node, offset));
   };
 
-  return { text, data, errors, warnings, positionOf, positionInScalar };
+  const writtenText: YamlSource['writtenText'] = (path) => {
+    const { node, depth } = walk(doc, path);
+    if (!node || depth !== path.length || !isScalar(node) || node.type !== Scalar.PLAIN || !node.range) return undefined;
+    return text.slice(node.range[0], node.range[1]).trim();
+  };
+
+  return { text, data, errors, warnings, positionOf, positionInScalar, writtenText };
 }
 
 function firstLine(message: string): string {

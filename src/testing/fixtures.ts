@@ -258,6 +258,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   return typedTable(name, rows, platform, {
     ...(section === 'tables' ? {} : { externaldata: true, ...(declared ? { declared } : {}) }),
     ...(fromFile?.textCells ? { textCells: true } : {}),
+    ...(fromFile ? {} : { writtenText: (row: number, key: string) => loaded.source.writtenText([...basePath, row, key]) }),
     onError: (e) => {
       const where = fromFile ? ` (${fromFile.shown}:${fromFile.lines[e.row]})` : '';
       const rowPath: Path = fromFile ? [...basePath, 'file'] : [...basePath, e.row, e.key];
@@ -281,6 +282,8 @@ export interface TypedTableOptions {
   externaldata?: boolean;
   /** The values are CSV text: a column outside the schema whose cells all read as numbers (or booleans) is typed so. */
   textCells?: boolean;
+  /** The text a number was written as (YAML `007`), for a string column to keep it; undefined when unknown. */
+  writtenText?: (row: number, key: string) => string | undefined;
   /** Reports a rejected value with the caller's notion of where it is (a YAML position, a file line). */
   onError: (problem: RowProblem) => never;
 }
@@ -330,8 +333,9 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
         options.onError({ row: r, key, code: 'test/unknown-column', message, ...(guess ? { hint: `did you mean \`${guess}\`?` } : {}) });
       }
       const column = columns[i!]!;
+      const value = column.type === 'string' && typeof raw === 'number' ? options.writtenText?.(r, key) ?? raw : raw;
       try {
-        values[i!] = fromInput(valueFor(raw, column.type, !schema || jsonColumns.has(column.name)), column.type);
+        values[i!] = fromInput(valueFor(value, column.type, !schema || jsonColumns.has(column.name)), column.type);
       } catch (err) {
         const owner = declared ? `externaldata ${name} column ${key}` : `${name}.${key}`;
         options.onError({ row: r, key, code: 'test/wrong-type', message: `${owner} is ${column.type}${declared ? '' : ` on ${platform}`}: ${(err as Error).message}` });

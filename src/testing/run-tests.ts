@@ -66,6 +66,22 @@ function runGuarded(run: () => ReturnType<typeof runOne>): ReturnType<typeof run
 }
 
 /**
+ * Expected values as the author wrote them: YAML reads `007` or `1.10` as a number, but in a string column the text
+ * is what must match. A number becomes its written text only where that text reads as the same number, so it still
+ * matches numerically in a number column (`.inf` stays Infinity).
+ */
+function expectAsWritten(loaded: LoadedDetection, index: number, expect: DetectionTest['expect']): DetectionTest['expect'] {
+  const section = (name: 'contains' | 'excludes' | 'rows') => expect[name]?.map((row, j) => Object.fromEntries(Object.entries(row).map(([key, v]) => {
+    if (typeof v !== 'number') return [key, v];
+    const text = loaded.source.writtenText(['tests', index, 'expect', name, j, key]);
+    return [key, text !== undefined && text !== String(v) && Number(text) === v ? text : v];
+  })));
+  const out: DetectionTest['expect'] = { ...expect };
+  for (const name of ['contains', 'excludes', 'rows'] as const) if (expect[name]) out[name] = section(name)!;
+  return out;
+}
+
+/**
  * Engine positions are relative to the query the platform runs (after the dialect rewrite: `Timestamp` →
  * `TimeGenerated`, `todynamic()` around property access); the author reads lines of the detection file.
  */
@@ -188,7 +204,8 @@ function runOne(loaded: LoadedDetection, test: DetectionTest, index: number, pla
   try {
     const result = compiled.run({ now: test.now, tables, externaldata, trace: true });
     const json = toJsonResult(result);
-    const expect = platform === 'sentinel' ? inEmittedDialect(test.expect, json.columns, SENTINEL_RENAMES) : test.expect;
+    const written = expectAsWritten(loaded, index, test.expect);
+    const expect = platform === 'sentinel' ? inEmittedDialect(written, json.columns, SENTINEL_RENAMES) : written;
     const mismatches = checkExpectations(expect, json.columns, json.rows);
     if (mismatches.length === 0) return { status: 'passed', message: `${json.rows.length} row(s)` };
     return { status: 'failed', message: mismatches.map((m) => m.message).join('; '), mismatches, trace: (result.trace ?? []).map((t) => inFile(loaded, emitted, t)) };

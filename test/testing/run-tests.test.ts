@@ -113,3 +113,20 @@ describe('positions after the dialect rewrite', () => {
     for (const r of results) expect(r.message).toMatch(new RegExp(`d\\.yaml:14:${column}$`));
   });
 });
+
+describe('numbers written unquoted in YAML', () => {
+  const http = (name: string, extra = '') => `{Timestamp: 2026-01-01T10:00:00Z, DeviceId: d1, DeviceName: ${name}, ReportId: 7, ActionType: HttpConnectionInspected, AdditionalFields: {user_agent: "curl/8.0"}${extra}}`;
+  const test = (expectation: string) => `  - name: numbers\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents: [${http('007')}, ${http('1.10')}, ${http('0x1F')}, ${http('"0042"')}]\n    expect: ${expectation}\n`;
+
+  it('keep their written text in a string column, fixtures and expectations alike', () => {
+    const [r] = run(VALID_DETECTION, test('{rows: [{DeviceName: 007, ReportId: 0x7}, {DeviceName: 1.10}, {DeviceName: 0x1F}, {DeviceName: 0042, ReportId: 7.0}]}'));
+    expect([r!.status, r!.message]).toEqual(['passed', '4 row(s)']);
+  });
+
+  it('a text that differs from the written one does not match', () => {
+    const [r] = run(VALID_DETECTION, test('{contains: [{DeviceName: "7"}]}'));
+    expect(r!.status).toBe('failed');
+    const [quoted] = run(VALID_DETECTION, test('{contains: [{DeviceName: "007"}, {DeviceName: "1.10"}]}'));
+    expect(quoted!.status).toBe('passed');
+  });
+});
