@@ -34,6 +34,8 @@ export interface FileRows {
   lines: number[];
   /** CSV: every cell is text, so a table outside the schema infers numbers and booleans from the text. */
   textCells?: boolean;
+  /** CSV: the header's column names and line, checked even where no cell of a column has a value. */
+  header?: { names: string[]; line: number };
 }
 
 export const ROWS_FILE_EXTENSIONS = ['.jsonl', '.ndjson', '.json', '.csv'];
@@ -166,7 +168,7 @@ function csvRows(text: string, path: string): FileRows {
     if (fields.length !== header.fields.length) throw new RowsFileError(`${path}:${at}: ${fields.length} fields, header has ${header.fields.length}`);
     return Object.fromEntries(header.fields.map((h, j) => [h, fields[j] === '' ? undefined : fields[j]]).filter(([, v]) => v !== undefined));
   });
-  return { rows, lines: rest.map((r) => r.line), textCells: true };
+  return { rows, lines: rest.map((r) => r.line), textCells: true, header: { names: header.fields, line: header.line } };
 }
 
 /**
@@ -241,7 +243,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   };
   let rows: Record<string, unknown>[];
   /** For rows from a file: the file as messages show it (relative to the working directory, the repository root in CI) and each row's line. */
-  let fromFile: { shown: string; lines: number[]; textCells?: boolean } | undefined;
+  let fromFile: { shown: string; lines: number[]; textCells?: boolean; header?: FileRows['header'] } | undefined;
   if (Array.isArray(source)) rows = source;
   else {
     try {
@@ -249,7 +251,7 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
       const shown = displayPath(path);
       const read = readRowsFile(path, shown);
       rows = read.rows;
-      fromFile = { shown, lines: read.lines, ...(read.textCells ? { textCells: true } : {}) };
+      fromFile = { shown, lines: read.lines, ...(read.textCells ? { textCells: true } : {}), ...(read.header ? { header: read.header } : {}) };
     } catch (err) {
       if (!(err instanceof RowsFileError)) throw err;
       return fail([...basePath, 'file'], 'test/fixture-file', `cannot read fixture file: ${err.message}`);
@@ -258,16 +260,17 @@ export function loadFixtureTable(fc: FixtureContext, section: 'tables' | 'extern
   return typedTable(name, rows, platform, {
     ...(section === 'tables' ? {} : { externaldata: true, ...(declared ? { declared } : {}) }),
     ...(fromFile?.textCells ? { textCells: true } : {}),
+    ...(fromFile?.header ? { header: fromFile.header.names } : {}),
     ...(fromFile ? {} : { writtenText: (row: number, key: string) => loaded.source.writtenText([...basePath, row, key]) }),
     onError: (e) => {
-      const where = fromFile ? ` (${fromFile.shown}:${fromFile.lines[e.row]})` : '';
+      const where = fromFile ? ` (${fromFile.shown}:${e.row < 0 ? fromFile.header?.line : fromFile.lines[e.row]})` : '';
       const rowPath: Path = fromFile ? [...basePath, 'file'] : [...basePath, e.row, e.key];
       return fail(rowPath, e.code, e.message + where, e.hint, e.code === 'test/unknown-column' ? 'key' : 'value');
     },
   });
 }
 
-/** A row of fixture data the schema rejects: which row (0-based) and key, and why. */
+/** A row of fixture data the schema rejects: which row (0-based; -1 for the CSV header) and key, and why. */
 export interface RowProblem {
   row: number;
   key: string;
@@ -284,6 +287,8 @@ export interface TypedTableOptions {
   textCells?: boolean;
   /** The text a number was written as (YAML `007`), for a string column to keep it; undefined when unknown. */
   writtenText?: (row: number, key: string) => string | undefined;
+  /** Column names a CSV header gives: each must be a column of the table, whether or not a cell uses it. */
+  header?: string[];
   /** Reports a rejected value with the caller's notion of where it is (a YAML position, a file line). */
   onError: (problem: RowProblem) => never;
 }
@@ -313,7 +318,7 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
     }
   } else {
     // Fixture-only tables (externaldata lists, lookup tables): columns and types inferred from the rows.
-    const names = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+    const names = [...new Set([...(options.header ?? []), ...rows.flatMap((r) => Object.keys(r))])];
     columns = names.map((n) => ({ name: n, type: inferType(rows.map((r) => r[n]), options.textCells === true) }));
   }
   const index = new Map(columns.map((c, i) => [c.name, i]));
@@ -321,17 +326,19 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
   // On Sentinel, Defender tables carry both time columns; rows written with only one get the other filled in,
   // so one fixture serves both platforms (the Sentinel build filters on TimeGenerated).
   const sentinelTime = platform === 'sentinel' && index.has('TimeGenerated') && index.has('Timestamp');
+  const unknownColumn = (row: number, key: string): never => {
+    const guess = closest(key, index.keys());
+    const message = declared
+      ? `the query declares no column ${key} for externaldata ${name} (it declares: ${declared.map((c) => c.name).join(', ')})`
+      : `${name} has no column ${key} on ${platform}`;
+    return options.onError({ row, key, code: 'test/unknown-column', message, ...(guess ? { hint: `did you mean \`${guess}\`?` } : {}) });
+  };
+  for (const key of options.header ?? []) if (!index.has(key)) unknownColumn(-1, key);
   const out: unknown[][] = rows.map((row, r) => {
     const values: unknown[] = columns.map((c) => (c.type === 'string' ? '' : null));
     for (const [key, raw] of Object.entries(row)) {
       const i = index.get(key);
-      if (i === undefined) {
-        const guess = closest(key, index.keys());
-        const message = declared
-          ? `the query declares no column ${key} for externaldata ${name} (it declares: ${declared.map((c) => c.name).join(', ')})`
-          : `${name} has no column ${key} on ${platform}`;
-        options.onError({ row: r, key, code: 'test/unknown-column', message, ...(guess ? { hint: `did you mean \`${guess}\`?` } : {}) });
-      }
+      if (i === undefined) unknownColumn(r, key);
       const column = columns[i!]!;
       const value = column.type === 'string' && typeof raw === 'number' ? options.writtenText?.(r, key) ?? raw : raw;
       try {

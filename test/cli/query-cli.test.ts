@@ -62,6 +62,18 @@ describe('dac query', () => {
     expect(lines.at(-2)).toBe('(150000 rows)');
   });
 
+  it('checks a CSV header against the schema even when no cell of the misspelt column has a value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
+    writeFileSync(join(dir, 'h.csv'), 'Timestamp,DeviceNme\n2026-03-01T11:00:00Z,\n');
+    const r = await dac('query', '-q', 'DeviceNetworkEvents | count', '--table', `DeviceNetworkEvents=${join(dir, 'h.csv')}`);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/h\.csv:1: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean DeviceName\?\)/);
+    // A table outside the schema takes every header column, the empty ones as strings.
+    writeFileSync(join(dir, 't.csv'), 'a,b\n1,\n');
+    const t = await dac('query', '-q', 'T | getschema | project ColumnName, ColumnType', '--table', `T=${join(dir, 't.csv')}`, '--format', 'json');
+    expect(JSON.parse(t.stdout).rows).toEqual([['a', 'long'], ['b', 'string']]);
+  });
+
   it('refuses a single-value option given twice instead of keeping the last', async () => {
     const r = await dac('query', '-q', 'print 1', '-q', 'print 2');
     expect(r.code).toBe(2);

@@ -21,12 +21,13 @@ function readRows(path: string): FileRows {
 }
 
 function loadTable(name: string, path: string, platform: Platform, declared?: Column[]): InputTable {
-  const { rows, lines, textCells } = readRows(path);
+  const { rows, lines, textCells, header } = readRows(path);
   return typedTable(name, rows, platform, {
     ...(textCells ? { textCells } : {}),
+    ...(header ? { header: header.names } : {}),
     ...(declared ? { externaldata: true, declared } : {}),
     onError: (problem) => {
-      throw new UsageError(`${path}:${lines[problem.row]}: ${problem.message}${problem.hint ? ` (${problem.hint.replaceAll("`", "")})` : ''}`);
+      throw new UsageError(`${path}:${problem.row < 0 ? header?.line : lines[problem.row]}: ${problem.message}${problem.hint ? ` (${problem.hint.replaceAll("`", "")})` : ''}`);
     },
   });
 }
