@@ -36,6 +36,18 @@ const library = (tests: string) => tempLibrary({ 'd.yaml': `${VALID_DETECTION}te
 const lineOf = (tests: string, name: string) => `${VALID_DETECTION}tests:\n${tests}`.split('\n').findIndex((l) => l.includes(`- name: ${name}`)) + 1;
 
 describe('dac test', () => {
+  it('without paths outside the repository root, says where it looked (exit 2)', async () => {
+    const here = process.cwd();
+    process.chdir(tempLibrary({ 'notes.txt': 'no detections here' }));
+    try {
+      const r = await dac('test');
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no such file or directory: detections \(with no paths, dac test reads \.\/detections: run it from the repository root, or give the paths\)/);
+    } finally {
+      process.chdir(here);
+    }
+  });
+
   it('exits 0 when every test passes on every enabled platform, and says how many ran', async () => {
     const r = await dac('test', library(passing));
     expect(r.code).toBe(0);

@@ -63,7 +63,9 @@ export function requireDetectionFiles(positionals: readonly string[]): void {
     try {
       statSync(path);
     } catch {
-      throw new UsageError(`no such file or directory: ${safeText(path)}`);
+      // Without paths the default folder is relative to where dac runs: say so, rather than only "not found".
+      const hint = positionals.length ? '' : ` (with no paths, dac test reads ./${DEFAULT_DETECTION_DIR}: run it from the repository root, or give the paths)`;
+      throw new UsageError(`no such file or directory: ${safeText(path)}${hint}`);
     }
     if (!discoverDetectionFiles([path]).files.length) throw new UsageError(`no detection files (*.yaml, *.yml) found under ${safeText(path)}`);
   }
