@@ -4,7 +4,7 @@
  * Uses the `yaml` package rather than js-yaml because it exposes the node tree with offsets (js-yaml only
  * returns plain values), limits alias expansion (YAML bombs), and rejects duplicate keys.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Document, type Node } from 'yaml';
 
 export interface SourcePosition {
   line: number;
@@ -73,7 +73,7 @@ export function parseYamlSource(text: string): YamlSource {
   };
 
   const writtenText: YamlSource['writtenText'] = (path) => {
-    const { node, depth } = walk(doc, path);
+    const { node, depth } = walk(doc, path, true);
     if (!node || depth !== path.length || !isScalar(node) || node.type !== Scalar.PLAIN || !node.range) return undefined;
     return text.slice(node.range[0], node.range[1]).trim();
   };
@@ -85,11 +85,17 @@ function firstLine(message: string): string {
   return message.split('\n')[0]!.trim();
 }
 
-function walk(doc: Document, path: readonly (string | number)[]): { node: Node | null; keyNode: Node | null; depth: number } {
+/**
+ * The node at `path`. Positions stop at an alias (`*r` is where the value is used); with `throughAliases` the walk
+ * continues into the anchored node, for what the value *is* (an anchored `007` is still written `007`).
+ */
+function walk(doc: Document, path: readonly (string | number)[], throughAliases = false): { node: Node | null; keyNode: Node | null; depth: number } {
   let node: unknown = doc.contents;
   let keyNode: Node | null = null;
   let depth = 0;
+  const resolved = (n: unknown) => (throughAliases && isAlias(n) ? n.resolve(doc) ?? n : n);
   for (const key of path) {
+    node = resolved(node);
     if (isMap(node)) {
       const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(key));
       if (!pair) break;
@@ -103,7 +109,7 @@ function walk(doc: Document, path: readonly (string | number)[]): { node: Node |
     } else break;
     depth++;
   }
-  return { node: (node as Node | null) ?? null, keyNode, depth };
+  return { node: (resolved(node) as Node | null) ?? null, keyNode, depth };
 }
 
 /**

@@ -202,6 +202,12 @@ function confinedFixturePath(detectionFile: string, file: string): string {
   return real;
 }
 
+/** A whole number (or its text) a double cannot hold exactly: a fixture must not change it silently. */
+function pastExactLong(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isInteger(value) && !Number.isSafeInteger(value);
+  return typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value) && !Number.isSafeInteger(Number(value));
+}
+
 /**
  * JSON columns that one platform types as string and the other as dynamic (AdditionalFields) may be written as
  * YAML objects. Anywhere else an object, an array or a boolean in a string column is a mistake in the fixture, not
@@ -307,6 +313,8 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
     : undefined;
   const schema = !options.externaldata ? tablesFor(platform).get(name) ?? fileProfile : undefined;
   let columns: Column[];
+  // The key each column was written under, where the list renamed it (for the written text of a number).
+  let writtenKey = (key: string) => key;
   if (schema) columns = schema.columns.map((c) => ({ name: c.name, type: c.type }));
   else if (declared) {
     columns = declared;
@@ -315,6 +323,7 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
     if (declared.length === 1 && keys.size === 1 && !keys.has(declared[0]!.name)) {
       const [only] = keys;
       rows = rows.map((r) => ({ [declared[0]!.name]: r[only!] }));
+      writtenKey = () => only!;
     }
   } else {
     // Fixture-only tables (externaldata lists, lookup tables): columns and types inferred from the rows.
@@ -340,8 +349,12 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
       const i = index.get(key);
       if (i === undefined) unknownColumn(r, key);
       const column = columns[i!]!;
-      const value = column.type === 'string' && typeof raw === 'number' ? options.writtenText?.(r, key) ?? raw : raw;
+      const value = column.type === 'string' && typeof raw === 'number' ? options.writtenText?.(r, writtenKey(key)) ?? raw : raw;
       try {
+        if (column.type === 'long' && pastExactLong(raw)) {
+          const written = (typeof raw === 'number' ? options.writtenText?.(r, writtenKey(key)) : undefined) ?? String(raw).trim();
+          throw new TypeError(`${written} is beyond ±2^53: the local engine holds longs as doubles and would round it to ${Number(raw)} (query literals that large are refused too)`);
+        }
         values[i!] = fromInput(valueFor(value, column.type, !schema || jsonColumns.has(column.name)), column.type);
       } catch (err) {
         const owner = declared ? `externaldata ${name} column ${key}` : `${name}.${key}`;

@@ -169,3 +169,17 @@ describe('acceptance review (issue #4): no silent truncation, positions on regex
     expect(missing('print x = 1 | where x matches regex "("')).toBeNull();
   });
 });
+
+describe('second acceptance review: large inputs', () => {
+  it('an externaldata list of 200,000 rows is read whole (no argument spread per row)', () => {
+    const list = { columns: [{ name: 'Domain', type: 'string' as const }], rows: Array.from({ length: 200_000 }, (_, i) => [`d${i}.com`]) };
+    const q = 'externaldata(Domain: string)[@"https://x.example/l.txt"] with (format="txt") | summarize n = count(), top_domain = max(Domain)';
+    expect(executeKql(q, { now: '2024-05-01T12:00:00Z', externaldata: { 'https://x.example/l.txt': list } }).rows).toEqual([[200_000, 'd99999.com']]);
+  });
+
+  it('make_bag keeps the first value per key, honours the limit, and a key named __proto__ is a key', () => {
+    expect(rows('datatable(b:dynamic)[dynamic({"__proto__":1,"a":2}), dynamic({"a":3,"c":4})] | summarize m = make_bag(b)')).toEqual([[{ ['__proto__']: 1, a: 2, c: 4 }]]);
+    expect(rows('datatable(b:dynamic)[dynamic({"a":1,"b":2}), dynamic({"c":3})] | summarize m = make_bag(b, 2)')).toEqual([[{ a: 1, b: 2 }]]);
+    expect(rows('range x from 1 to 50000 step 1 | summarize m = make_bag(bag_pack(tostring(x), x)) | project n = array_length(bag_keys(m))')).toEqual([[50_000]]);
+  });
+});

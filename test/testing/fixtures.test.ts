@@ -162,3 +162,16 @@ describe('fixture files', () => {
     expect(r!.message).toMatch(/DeviceNetworkEvents has no column DeviceNme on defender \(.*rows\.jsonl:2\).*did you mean `DeviceName`/);
   });
 });
+
+describe('typedTable: a one-column externaldata list under another column name', () => {
+  it('keeps the written text of a number under the name it was written with', async () => {
+    const { typedTable } = await import('../../src/testing/fixtures.ts');
+    const t = typedTable('https://x.example/l.csv', [{ line: 7 }], 'defender', {
+      externaldata: true,
+      declared: [{ name: 'Domain', type: 'string' }],
+      writtenText: (_row, key) => (key === 'line' ? '007' : undefined),
+      onError: (p) => { throw new Error(p.message); },
+    });
+    expect(t.rows).toEqual([['007']]);
+  });
+});

@@ -130,3 +130,24 @@ describe('numbers written unquoted in YAML', () => {
     expect(quoted!.status).toBe('passed');
   });
 });
+
+describe('numbers written unquoted in YAML, reused through anchors; longs a double cannot hold', () => {
+  const http = (name: string, reportId = '7') => `{Timestamp: 2026-01-01T10:00:00Z, DeviceId: d1, DeviceName: ${name}, ReportId: ${reportId}, ActionType: HttpConnectionInspected, AdditionalFields: {user_agent: "curl/8.0"}}`;
+
+  it('an alias of an anchored row or value keeps the written text', () => {
+    const test = `  - name: anchors\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents: [&r ${http('&n 007')}, *r]\n    expect: {rows: [&e {DeviceName: *n}, *e]}\n`;
+    const [r] = run(VALID_DETECTION, test);
+    expect([r!.status, r!.message]).toEqual(['passed', '2 row(s)']);
+  });
+
+  it('a long past 2^53 in a fixture is an error naming the written value, not a rounded number', () => {
+    const test = (id: string) => `  - name: big\n    now: 2026-01-01T12:00:00Z\n    platforms: [defender]\n    tables:\n      DeviceNetworkEvents: [${http('ws1', id)}]\n    expect: {count: 1}\n`;
+    const [big] = run(VALID_DETECTION, test('9007199254740993'));
+    expect(big!.status).toBe('error');
+    expect(big!.message).toMatch(/DeviceNetworkEvents\.ReportId is long on defender: 9007199254740993 is beyond ±2\^53: .* would round it to 9007199254740992/);
+    const [max] = run(VALID_DETECTION, test('9223372036854775807'));
+    expect(max!.message).toMatch(/9223372036854775807 is beyond ±2\^53/);
+    const [fits] = run(VALID_DETECTION, test('9007199254740991'));
+    expect(fits!.status).toBe('passed');
+  });
+});

@@ -470,7 +470,8 @@ export function createTabularCompiler(ctx: CompileContext) {
           const map = columns.map((c) => table.columns.findIndex((x) => x.name === c.name));
           // A one-column text list may be supplied with any column name.
           const single = columns.length === 1 && table.columns.length === 1 && map[0] === -1;
-          rows.push(...table.rows.map((row) => (single ? [row[0]] : map.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])))));
+          // A loop, not push(...rows): spreading one argument per row overflows the stack past ~120,000 rows.
+          for (const row of table.rows) rows.push(single ? [row[0]] : map.map((j, i) => (j < 0 ? (columns[i]!.type === 'string' ? '' : null) : row[j])));
         }
         return { columns, rows };
     });
