@@ -11,6 +11,13 @@ async function dac(...argv: string[]) {
   return { code, stdout, stderr };
 }
 
+/** `DeviceNetworkEvents | count` over a table file written with the given name and content. */
+async function queryOver(fileName: string, content: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
+  writeFileSync(join(dir, fileName), content);
+  return dac('query', '-q', 'DeviceNetworkEvents | count', '--table', `DeviceNetworkEvents=${join(dir, fileName)}`);
+}
+
 describe('dac query', () => {
   it('runs a query over a JSONL table typed by the platform schema and prints the documented JSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
@@ -28,9 +35,7 @@ describe('dac query', () => {
   });
 
   it('reports an unknown column in a table file, a KQL error, and an unsupported construct', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
-    writeFileSync(join(dir, 'bad.jsonl'), '{"DeviceNme": "x"}\n');
-    const bad = await dac('query', '-q', 'DeviceNetworkEvents', '--table', `DeviceNetworkEvents=${join(dir, 'bad.jsonl')}`);
+    const bad = await queryOver('bad.jsonl', '{"DeviceNme": "x"}\n');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bad\.jsonl:1: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean DeviceName\?\)/);
     const kql = await dac('query', '-q', 'print x = nosuch');
@@ -63,12 +68,11 @@ describe('dac query', () => {
   });
 
   it('checks a CSV header against the schema even when no cell of the misspelt column has a value', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
-    writeFileSync(join(dir, 'h.csv'), 'Timestamp,DeviceNme\n2026-03-01T11:00:00Z,\n');
-    const r = await dac('query', '-q', 'DeviceNetworkEvents | count', '--table', `DeviceNetworkEvents=${join(dir, 'h.csv')}`);
+    const r = await queryOver('h.csv', 'Timestamp,DeviceNme\n2026-03-01T11:00:00Z,\n');
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/h\.csv:1: DeviceNetworkEvents has no column DeviceNme on defender \(did you mean DeviceName\?\)/);
     // A table outside the schema takes every header column, the empty ones as strings.
+    const dir = mkdtempSync(join(tmpdir(), 'dac-query-'));
     writeFileSync(join(dir, 't.csv'), 'a,b\n1,\n');
     const t = await dac('query', '-q', 'T | getschema | project ColumnName, ColumnType', '--table', `T=${join(dir, 't.csv')}`, '--format', 'json');
     expect(JSON.parse(t.stdout).rows).toEqual([['a', 'long'], ['b', 'string']]);
