@@ -1,11 +1,14 @@
 /** Compile-time and run-time engine failures, with the query position they concern. */
 export class EngineError extends Error {
+  /** The message without its query position, for callers that give the position their own way (a file's line). */
+  readonly detail: string;
   constructor(
     message: string,
     readonly line?: number,
     readonly column?: number,
   ) {
     super(line !== undefined ? `${message} at ${line}:${column}` : message);
+    this.detail = message;
   }
 }
 

@@ -349,11 +349,12 @@ export function typedTable(name: string, rows: Record<string, unknown>[], platfo
       const i = index.get(key);
       if (i === undefined) unknownColumn(r, key);
       const column = columns[i!]!;
-      const value = column.type === 'string' && typeof raw === 'number' ? options.writtenText?.(r, writtenKey(key)) ?? raw : raw;
+      // YAML reads `007` as 7: a string column keeps the text as written, a long too large for a double names it.
+      const written = typeof raw === 'number' && (column.type === 'string' || column.type === 'long') ? options.writtenText?.(r, writtenKey(key)) : undefined;
+      const value = column.type === 'string' ? written ?? raw : raw;
       try {
         if (column.type === 'long' && pastExactLong(raw)) {
-          const written = (typeof raw === 'number' ? options.writtenText?.(r, writtenKey(key)) : undefined) ?? String(raw).trim();
-          throw new TypeError(`${written} is beyond ±2^53: the local engine holds longs as doubles and would round it to ${Number(raw)} (query literals that large are refused too)`);
+          throw new TypeError(`${written ?? String(raw).trim()} is beyond ±2^53: the local engine holds longs as doubles and would round it to ${Number(raw)} (query literals that large are refused too)`);
         }
         values[i!] = fromInput(valueFor(value, column.type, !schema || jsonColumns.has(column.name)), column.type);
       } catch (err) {

@@ -110,7 +110,7 @@ function inFile(loaded: LoadedDetection, emitted: DialectResult, t: StageTrace):
 function located(loaded: LoadedDetection, emitted: DialectResult, err: EngineError): string {
   if (err.line === undefined || err.column === undefined) return err.message;
   const pos = fileLine(loaded, emitted, err.line, err.column);
-  return `${err.message.replace(/ at \d+:\d+$/, '')} at ${loaded.file}:${pos.line}:${pos.column}`;
+  return `${err.detail} at ${loaded.file}:${pos.line}:${pos.column}`;
 }
 
 interface PlatformCache {

@@ -164,7 +164,7 @@ export const command: Command = {
       if (err instanceof EngineError) {
         // With --file, lead with file:line:column so editors and CI annotations can jump to it.
         const where = file && err.line !== undefined ? `${file}:${err.line}:${err.column}: ` : '';
-        ctx.stderr(`dac query: ${where}${where ? err.message.replace(/ at \d+:\d+$/, '') : err.message}\n`);
+        ctx.stderr(`dac query: ${where}${where ? err.detail : err.message}\n`);
         return 1;
       }
       throw err;

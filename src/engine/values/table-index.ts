@@ -43,23 +43,21 @@ export function buildTableIndexes(table: Table): TableIndexes {
   candidates = candidates.filter((cand) => cand.counts.size >= 2);
   // Pass 2: the row numbers of each value, ascending; each value is replaced by one interned copy of its text, so
   // `Column == "literal"` compares pointers (see internedString) whether the rows came from code or JSON.parse.
+  // One entry per value (its row numbers, how many are filled, its interned text): one lookup per cell.
+  type Entry = { ids: Int32Array; filled: number; text: Value };
   const built = candidates.map((cand) => ({
     c: cand.c,
-    lists: new Map([...cand.counts].map(([v, n]) => [v, new Int32Array(n)])),
-    filled: new Map([...cand.counts.keys()].map((v) => [v, 0])),
-    interned: new Map([...cand.counts.keys()].map((v) => [v, typeof v === 'string' ? internedString(v) : v])),
+    entries: new Map<Value, Entry>([...cand.counts].map(([v, n]) => [v, { ids: new Int32Array(n), filled: 0, text: typeof v === 'string' ? internedString(v) : v }])),
   }));
   for (let r = 0; r < rows.length && built.length; r++) {
     const row = rows[r]!;
     for (const b of built) {
-      const v = row[b.c];
-      const at = b.filled.get(v)!;
-      b.lists.get(v)![at] = r;
-      b.filled.set(v, at + 1);
-      row[b.c] = b.interned.get(v)!;
+      const entry = b.entries.get(row[b.c])!;
+      entry.ids[entry.filled++] = r;
+      row[b.c] = entry.text;
     }
   }
-  for (const b of built) indexes.equality.set(b.c, b.lists);
+  for (const b of built) indexes.equality.set(b.c, new Map([...b.entries].map(([v, e]) => [v, e.ids])));
   Object.defineProperty(table, INDEXES, { value: indexes });
   return indexes;
 }
